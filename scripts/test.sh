@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run the test suite. SQLite and no Redis by default; set LUPA_TEST_DATABASE_URL and
+# LUPA_TEST_REDIS_URL for PostgreSQL and Redis. Extra arguments go to pytest.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+source "$ROOT/scripts/_venv.sh" test
+cd "$ROOT"
+set +e
+"$VENV/bin/python" -m pytest "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+    echo "pytest collected no tests: treating that as a failure" >&2
+    exit 1
+fi
+exit "$rc"

@@ -1,0 +1,1 @@
+"""Lupa: a self-hosted consent and cookie-preference service."""

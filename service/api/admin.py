@@ -1,0 +1,87 @@
+"""Admin endpoints: the site, its notice versions and its keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import protected_docs, require_role
+from service.domain import keys, notices
+from service.extensions import db
+from service.schemas.common import KeyIn, KeyOut, NoticeVersionOut, NoticeVersionSummary, SiteOut
+from service.schemas.notice import NoticeSchema
+
+blp = Blueprint("admin", __name__, url_prefix="/api/v1/sites/<site>", description="Admin")
+
+
+@blp.route("")
+class SiteView(MethodView):
+    @protected_docs(blp)
+    @blp.response(200, SiteOut)
+    @require_role("admin", "auditor")
+    def get(self, site: Any) -> Any:
+        """The site's settings."""
+        return site
+
+
+@blp.route("/notices")
+class NoticeList(MethodView):
+    @protected_docs(blp)
+    @blp.response(200, NoticeVersionSummary(many=True))
+    @require_role("admin", "auditor")
+    def get(self, site: Any) -> Any:
+        """Every published notice version, oldest first."""
+        return notices.list_versions(site)
+
+    @protected_docs(blp)
+    @blp.arguments(NoticeSchema)
+    @blp.response(201, NoticeVersionOut)
+    @blp.alt_response(200, schema=NoticeVersionOut, description="Unchanged: same as the latest")
+    @require_role("admin")
+    def post(self, body: dict[str, Any], site: Any) -> Any:
+        """Publish a new notice version (immutable once published)."""
+        body["prepared"] = body["prepared"].isoformat()
+        version, created = notices.publish_notice(site, body, g.actor)
+        db.session.commit()
+        return version, (201 if created else 200)
+
+
+@blp.route("/notices/<int:number>")
+class NoticeItem(MethodView):
+    @protected_docs(blp)
+    @blp.response(200, NoticeVersionOut)
+    @blp.alt_response(404, schema="ProblemSchema", description="No such version")
+    @require_role("admin", "auditor")
+    def get(self, site: Any, number: int) -> Any:
+        """One notice version."""
+        return notices.get_version(site, number)
+
+
+@blp.route("/keys")
+class KeyList(MethodView):
+    @protected_docs(blp)
+    @blp.arguments(KeyIn)
+    @blp.response(201, KeyOut)
+    @require_role("admin")
+    def post(self, body: dict[str, Any], site: Any) -> Any:
+        """Issue a key for this site; the secret is in the answer and nowhere else."""
+        key, plaintext = keys.create_key(site, body["role"], g.actor, body.get("label"))
+        db.session.commit()
+        return {"key_id": key.key_id, "role": key.role, "label": key.label,
+                "created_at": key.created_at, "key": plaintext}
+
+
+@blp.route("/keys/<key_id>")
+class KeyItem(MethodView):
+    @protected_docs(blp)
+    @blp.response(200, KeyOut)
+    @require_role("admin")
+    def delete(self, site: Any, key_id: str) -> Any:
+        """Revoke a key of this site."""
+        key = keys.revoke_key(site, key_id, g.actor)
+        db.session.commit()
+        return {"key_id": key.key_id, "role": key.role, "label": key.label,
+                "created_at": key.created_at}

@@ -1,0 +1,103 @@
+"""Marketing admin API: subjects (identifiers only in bodies), permissions, answers given."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import protected_docs, require_role
+from service.domain import checks, marketing, permission_cache, subjects
+from service.domain.canonical import iso_utc
+from service.extensions import db
+from service.schemas.marketing import (
+    AnswersOut,
+    PermissionChangeOut,
+    PermissionIn,
+    SubjectDetailOut,
+    SubjectIn,
+    SubjectOut,
+)
+
+blp = Blueprint("marketing", __name__, url_prefix="/api/v1/sites/<site>",
+                description="Direct marketing: subjects and permissions (admin)")
+
+
+@blp.route("/subjects")
+class Subjects(MethodView):
+    @protected_docs(blp)
+    @blp.arguments(SubjectIn)
+    @blp.response(201, SubjectOut)
+    @blp.alt_response(200, schema=SubjectOut, description="Found an existing subject")
+    @blp.alt_response(409, schema="ProblemSchema", description="Identifiers of two subjects")
+    @require_role("admin")
+    def post(self, body: dict[str, Any], site: Any) -> Any:
+        """Create or find a subject by customer number, email or phone (never in a URL)."""
+        identifiers = subjects.normalise_all(body)
+        subject, created = subjects.find_or_create(site, identifiers, g.actor)
+        db.session.commit()
+        kinds = sorted(subjects.identifiers_of(subject))
+        return {"id": subject.public_id, "created": created, "identifier_kinds": kinds}, \
+            201 if created else 200
+
+
+@blp.route("/subjects/<subject_id>")
+class SubjectDetail(MethodView):
+    @protected_docs(blp)
+    @blp.response(200, SubjectDetailOut)
+    @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
+    @require_role("admin")
+    def get(self, site: Any, subject_id: str) -> Any:
+        """The subject's identifiers, effective permissions, prohibitions and history."""
+        subject = subjects.get_subject(site, subject_id)
+        return {
+            "id": subject.public_id,
+            "created_at": iso_utc(subject.created_at),
+            "restricted": subject.restricted_at is not None,
+            "identifiers": subjects.identifiers_of(subject),
+            "permissions": marketing.permission_views(site, subject),
+            "prohibitions": marketing.prohibitions_of(subject),
+            "history": marketing.history(subject),
+        }
+
+
+@blp.route("/subjects/<subject_id>/permissions/<purpose>/<channel>")
+class Permission(MethodView):
+    @protected_docs(blp)
+    @blp.arguments(PermissionIn)
+    @blp.response(200, PermissionChangeOut)
+    @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
+    @blp.alt_response(422, schema="ProblemSchema", description="Not in the notice / bad evidence")
+    @require_role("admin")
+    def put(self, body: dict[str, Any], site: Any, subject_id: str, purpose: str,
+            channel: str) -> Any:
+        """Grant, withdraw, prohibit or lift (`*` = every purpose or channel, not for grants)."""
+        subject = subjects.get_subject(site, subject_id)
+        ev = body["evidence"]
+        evidence = marketing.Evidence(
+            source=ev["source"], notice_version=ev.get("notice_version"), ip=ev.get("ip"),
+            confirmed_at=ev.get("confirmed_at"),
+        )
+        changed = marketing.set_permission(site, subject, purpose, channel, body["state"],
+                                           g.actor, evidence)
+        db.session.commit()
+        permission_cache.after_commit(site.id)
+        return {"changed": changed,
+                "permissions": marketing.permission_views(site, subject),
+                "prohibitions": marketing.prohibitions_of(subject)}
+
+
+@blp.route("/subjects/<subject_id>/answers")
+class SubjectAnswers(MethodView):
+    @protected_docs(blp)
+    @blp.response(200, AnswersOut)
+    @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
+    @require_role("auditor", "admin")
+    def get(self, site: Any, subject_id: str) -> Any:
+        """Every pre-send check answer ever given about this subject, oldest first."""
+        subject = subjects.get_subject(site, subject_id)
+        limit = min(max(request.args.get("limit", 1000, type=int) or 1000, 1), 10000)
+        return {"subject": subjects.pseudonym(subject),
+                "answers": checks.answers_about(subject, limit)}

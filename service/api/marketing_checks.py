@@ -1,0 +1,198 @@
+"""Sender API: pre-send checks (JSON, or NDJSON/CSV streamed both ways)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from flask import Response, g, request, stream_with_context
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import ValidationError
+
+from service.api.auth import protected_docs, require_role
+from service.domain import checks, marketing
+from service.errors import DomainError, InvalidInput, problem
+from service.extensions import db
+from service.schemas.marketing import CheckIn, CheckOut, CheckQuery
+
+blp = Blueprint("marketing_checks", __name__, url_prefix="/api/v1/sites/<site>",
+                description="Direct marketing: pre-send checks (sender)")
+
+NDJSON = "application/x-ndjson"
+CSV = "text/csv"
+JSON_MAX_BYTES = 4 * 1024 * 1024
+MAX_LINE = 4096
+STREAM_MAX_BYTES = 1 << 40  # no practical limit; None would mean the app default
+CSV_HEADERS = {"recipient", "email", "phone", "customer_number", "email address", "e-mail"}
+_NDJSON_TAIL = [
+    ',"may_contact":true,"reason":null}\n' if code == marketing.ALLOWED
+    else ',"may_contact":false,"reason":"' + marketing.OUTCOMES[code] + '"}\n'
+    for code in range(len(marketing.OUTCOMES))
+]
+
+
+def _load(schema: Any, data: Any) -> dict[str, Any]:
+    try:
+        return dict(schema.load(data))
+    except ValidationError as exc:
+        raise InvalidInput("The request did not validate.", exc.messages_dict) from exc
+
+
+def iter_lines(stream: Any) -> Iterator[bytes]:
+    """Lines of a streamed body without holding it; over-long lines come out empty."""
+    buf = b""
+    skipping = False
+    while True:
+        chunk = stream.read(65536)
+        if not chunk:
+            break
+        parts = (buf + chunk).split(b"\n")
+        buf = parts.pop()
+        for part in parts:
+            if skipping:
+                skipping = False
+                yield b""
+            else:
+                yield part
+        if len(buf) > MAX_LINE:
+            buf, skipping = b"", True
+    if skipping:
+        yield b""
+    elif buf.strip():
+        yield buf
+
+
+def ndjson_recipients(stream: Any) -> Iterator[str]:
+    """Each line: a JSON string, a JSON object with "recipient", or the plain text."""
+    for line in iter_lines(stream):
+        text = line.strip()
+        if not text:
+            if line:  # an over-long or whitespace line is an (invalid) recipient
+                yield ""
+            continue
+        if text[:1] == b'"' and text[-1:] == b'"' and b"\\" not in text \
+                and b'"' not in text[1:-1]:
+            yield text[1:-1].decode("utf-8", "replace")  # the common case, without a parser
+            continue
+        if text[:1] in (b'"', b"{"):
+            try:
+                value = json.loads(text)
+            except ValueError:
+                yield ""
+                continue
+            if isinstance(value, dict):
+                value = value.get("recipient")
+            yield value if isinstance(value, str) else ""
+        else:
+            yield text.decode("utf-8", "replace")
+
+
+def csv_recipients(stream: Any) -> Iterator[str]:
+    """The first column of each row; a header row naming the column is skipped."""
+    first = True
+    for row in csv.reader(line.decode("utf-8-sig" if first else "utf-8", "replace")
+                          for line in iter_lines(stream)):
+        cell = row[0].strip() if row else ""
+        if first and cell.lower() in CSV_HEADERS:
+            first = False
+            continue
+        first = False
+        yield cell
+
+
+def _ndjson_lines(recipients: list[str], codes: list[int]) -> str:
+    dumps = json.dumps
+    return "".join('{"recipient":' + dumps(r, ensure_ascii=False) + _NDJSON_TAIL[c]
+                   for r, c in zip(recipients, codes, strict=True))
+
+
+def _csv_lines(recipients: list[str], codes: list[int]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for r, c in zip(recipients, codes, strict=True):
+        ok = c == marketing.ALLOWED
+        writer.writerow([r, "true" if ok else "false", "" if ok else marketing.OUTCOMES[c]])
+    return out.getvalue()
+
+
+def stream_check(run: checks.CheckRun, recipients: Iterator[str], as_csv: bool) -> Iterator[str]:
+    """Answer batch by batch: store, commit, then send; the audit entry closes the check."""
+    render = _csv_lines if as_csv else _ndjson_lines
+    if as_csv:
+        yield "recipient,may_contact,reason\n"
+    status = "aborted"
+    try:
+        for batch in checks.batched(recipients):
+            codes = run.answer(batch)
+            db.session.commit()
+            yield render(batch, codes)
+        status = "complete"
+    except DomainError as exc:
+        db.session.rollback()
+        if not as_csv:
+            yield json.dumps({"error": {"title": exc.title, "detail": exc.detail}}) + "\n"
+    finally:
+        summary = run.finish(status)
+        db.session.commit()
+    if not as_csv:
+        yield json.dumps({"summary": summary}) + "\n"
+
+
+@blp.route("/checks")
+class Checks(MethodView):
+    @protected_docs(blp)
+    @blp.doc(
+        parameters=[{"in": "query", "name": n, "schema": {"type": "string"},
+                     "description": "for NDJSON/CSV bodies"}
+                    for n in ("purpose", "channel", "id_type")],
+        requestBody={"content": {
+            "application/json": {"schema": CheckIn},
+            NDJSON: {"schema": {"type": "string"},
+                     "example": '"anna@example.fi"\n{"recipient": "+358401234567"}\n'},
+            CSV: {"schema": {"type": "string"}, "example": "email\nanna@example.fi\n"},
+        }},
+        responses={"200": {"description": "Answers; NDJSON/CSV streamed, NDJSON ends with a "
+                           "summary line", "content": {"application/json": {"schema": CheckOut},
+                                                       NDJSON: {}, CSV: {}}},
+                   "415": {"description": "Unsupported body type"},
+                   "422": {"description": "Not in the notice or malformed"}},
+    )
+    @require_role("sender")
+    def post(self, site: Any) -> Any:
+        """Who of these recipients may be contacted for purpose P on channel C, and why not."""
+        mimetype = request.mimetype
+        if mimetype == "application/json":
+            request.max_content_length = JSON_MAX_BYTES
+            body = request.get_json(silent=True)
+            if not isinstance(body, dict):
+                raise InvalidInput("The body must be a JSON object.", {"_schema": ["not JSON"]})
+            data = _load(CheckIn(), body)
+            run = checks.CheckRun(site, data["purpose"], data["channel"], data["id_type"],
+                                  g.actor)
+            results = []
+            for batch in checks.batched(data["recipients"]):
+                results += [checks.result(r, c) for r, c in zip(batch, run.answer(batch),
+                                                                strict=True)]
+            summary = run.finish()
+            db.session.commit()
+            summary.pop("status")
+            return {**summary, "results": results}
+        if mimetype not in (NDJSON, CSV):
+            return problem(415, "Unsupported media type",
+                           f"Send application/json, {NDJSON} or {CSV}.", "unsupported-media-type")
+        query = _load(CheckQuery(), request.args)
+        as_csv = request.accept_mimetypes.best_match([NDJSON, CSV], NDJSON) == CSV \
+            if request.accept_mimetypes.provided else mimetype == CSV
+        run = checks.CheckRun(site, query["purpose"], query["channel"], query["id_type"], g.actor)
+        db.session.commit()
+        request.max_content_length = STREAM_MAX_BYTES  # streamed: never held in memory
+        recipients = (csv_recipients if mimetype == CSV else ndjson_recipients)(request.stream)
+        resp = Response(stream_with_context(stream_check(run, recipients, as_csv)),
+                        mimetype=CSV if as_csv else NDJSON)
+        resp.headers["Cache-Control"] = "no-store"
+        resp.headers["X-Lupa-Check-Id"] = run.public_id
+        return resp

@@ -1,0 +1,112 @@
+"""Data-subject requests (admin): access, rectification, restriction, erasure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import g
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from service.api.auth import protected_docs, require_role
+from service.domain import permission_cache, rights, subjects
+from service.extensions import db
+
+blp = Blueprint("rights", __name__, url_prefix="/api/v1/sites/<site>",
+                description="Data-subject requests (admin)")
+
+_ident = {"validate": validate.Length(min=1, max=320), "allow_none": True}
+
+
+class IdentifiersIn(Schema):
+    customer_number = fields.String(**_ident)  # type: ignore[arg-type]
+    email = fields.String(**_ident)  # type: ignore[arg-type]
+    phone = fields.String(**_ident)  # type: ignore[arg-type]
+
+
+class RequestIn(Schema):
+    kind = fields.String(required=True, validate=validate.OneOf(rights.KINDS))
+    received_at = fields.AwareDateTime(
+        metadata={"description": "When the request really arrived (default: now)."})
+    identifiers = fields.Nested(IdentifiersIn,
+                                metadata={"description": "Corrected values (rectification)."})
+
+    @validates_schema
+    def _identifiers_only_for_rectification(self, data: dict[str, Any], **kw: Any) -> None:
+        if (data["kind"] == "rectification") != ("identifiers" in data):
+            raise ValidationError("identifiers are given with, and only with, rectification.",
+                                  "identifiers")
+
+
+class RequestOut(Schema):
+    id = fields.String(required=True)
+    subject = fields.String(required=True)
+    kind = fields.String(required=True)
+    status = fields.String(required=True)
+    via = fields.String(required=True)
+    received_at = fields.String(required=True)
+    completed_at = fields.String(allow_none=True)
+    outcome = fields.Dict(required=True)
+
+
+class RequestResultOut(Schema):
+    request = fields.Nested(RequestOut, required=True)
+    export = fields.Dict(metadata={"description": "Access requests: everything held, portable."})
+
+
+class RequestListOut(Schema):
+    requests = fields.List(fields.Nested(RequestOut), required=True)
+
+
+class RequestListQuery(Schema):
+    open = fields.Boolean(load_default=False)
+
+
+@blp.route("/subjects/<subject_id>/requests")
+class SubjectRequests(MethodView):
+    @protected_docs(blp)
+    @blp.arguments(RequestIn)
+    @blp.response(201, RequestResultOut)
+    @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
+    @blp.alt_response(409, schema="ProblemSchema", description="Erased, or identifier taken")
+    @require_role("admin")
+    def post(self, body: dict[str, Any], site: Any, subject_id: str) -> Any:
+        """Record and carry out a request; access returns the export in the response."""
+        subject = subjects.get_subject(site, subject_id)
+        kind, received = body["kind"], body.get("received_at")
+        export = None
+        if kind == "access":
+            req, export = rights.access(site, subject, g.actor, received_at=received)
+        elif kind == "rectification":
+            req = rights.rectify(site, subject, body["identifiers"], g.actor, received_at=received)
+        elif kind in ("restriction", "restriction_lifted"):
+            req = rights.restrict(site, subject, g.actor, lift=kind == "restriction_lifted",
+                                  received_at=received)
+        else:
+            req = rights.erase(site, subject, g.actor, received_at=received)
+        db.session.commit()
+        permission_cache.after_commit(site.id)
+        out: dict[str, Any] = {"request": rights.request_dict(req, subject)}
+        if export is not None:
+            out["export"] = export
+        return out
+
+    @protected_docs(blp)
+    @blp.response(200, RequestListOut)
+    @require_role("admin")
+    def get(self, site: Any, subject_id: str) -> Any:
+        """The subject's requests with their dates."""
+        subject = subjects.get_subject(site, subject_id)
+        return {"requests": [rights.request_dict(r, subject) for r in rights.requests_of(subject)]}
+
+
+@blp.route("/requests")
+class SiteRequests(MethodView):
+    @protected_docs(blp)
+    @blp.arguments(RequestListQuery, location="query")
+    @blp.response(200, RequestListOut)
+    @require_role("admin", "auditor")
+    def get(self, query: dict[str, Any], site: Any) -> Any:
+        """Every request of the site (`open=true`: not completed yet)."""
+        return {"requests": rights.list_requests(site, query["open"])}

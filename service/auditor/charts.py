@@ -1,0 +1,158 @@
+"""Charts for the auditor page: monthly figures from the database, drawn as plain SVG
+(no script, no inline style: the page's Content-Security-Policy allows neither)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from typing import Any
+
+from markupsafe import Markup
+from sqlalchemy import select
+
+from service import models
+from service.domain import notices, retention
+from service.extensions import db
+from service.models import ConsentEvent, Site
+
+COLOURS = ("#1f6feb", "#d9480f", "#2b8a3e", "#862e9c", "#e67700")
+W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 240, 44, 12, 16, 40
+
+
+def month_keys(now: datetime, months: int) -> list[str]:
+    out = []
+    for back in range(months - 1, -1, -1):
+        d = retention.cutoff(now.replace(day=1), back)
+        out.append(f"{d.year:04d}-{d.month:02d}")
+    return out
+
+
+@dataclass
+class ConsentSeries:
+    months: list[str]
+    categories: list[str]
+    totals: dict[str, int]                      # month -> choices made
+    granted: dict[str, dict[str, int]]          # category -> month -> granted
+
+    def rate(self, category: str, month: str) -> float | None:
+        total = self.totals.get(month, 0)
+        return None if not total else self.granted[category].get(month, 0) / total
+
+
+def consent_series(site: Site, now: datetime, months: int = 12) -> ConsentSeries:
+    keys = month_keys(now, months)
+    version = notices.latest_version(site)
+    cats = [c["key"] for c in (version.data["cookie_categories"] if version else [])
+            if not c["required"]]
+    since = retention.cutoff(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+                             months - 1)
+    totals: dict[str, int] = {}
+    granted: dict[str, dict[str, int]] = {c: {} for c in cats}
+    rows = db.session.execute(
+        select(ConsentEvent.created_at, ConsentEvent.choices)
+        .where(ConsentEvent.site_id == site.id, ConsentEvent.created_at >= since)
+        .execution_options(yield_per=5000)
+    )
+    for at, choices in rows:
+        month = f"{at.year:04d}-{at.month:02d}"
+        totals[month] = totals.get(month, 0) + 1
+        for c in cats:
+            if choices.get(c):
+                granted[c][month] = granted[c].get(month, 0) + 1
+    return ConsentSeries(keys, cats, totals, granted)
+
+
+def marketing_series(site: Site, now: datetime,
+                     months: int = 12) -> dict[str, dict[str, int]] | None:
+    """month -> {"opt_ins", "withdrawals", "prohibitions"}; None before marketing exists."""
+    event = getattr(models, "MarketingEvent", None)
+    if event is None:
+        return None
+    since = retention.cutoff(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
+                             months - 1)
+    out = {m: {"opt_ins": 0, "withdrawals": 0, "prohibitions": 0} for m in month_keys(now, months)}
+    names = {"granted": "opt_ins", "confirmed": "opt_ins", "withdrawn": "withdrawals",
+             "prohibited": "prohibitions"}
+    for at, change in db.session.execute(
+        select(event.created_at, event.change)
+        .where(event.site_id == site.id, event.created_at >= since)
+    ):
+        month = f"{at.year:04d}-{at.month:02d}"
+        if month in out and change in names:
+            out[month][names[change]] += 1
+    return out
+
+
+def _frame(title: str, ymax: float, fmt: Any, months: list[str]) -> list[str]:
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" role="img" '
+             f'class="chart" aria-label="{escape(title)}"><title>{escape(title)}</title>']
+    for i in range(5):
+        y = TOP + (H - TOP - BOTTOM) * i / 4
+        parts.append(f'<line x1="{LEFT}" y1="{y:.1f}" x2="{W - RIGHT}" y2="{y:.1f}" '
+                     f'stroke="#d0d7de" stroke-width="1"/>')
+        parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" font-size="11" '
+                     f'fill="#57606a">{escape(fmt(ymax * (4 - i) / 4))}</text>')
+    step = (W - LEFT - RIGHT) / max(len(months), 1)
+    for i, m in enumerate(months):
+        if len(months) <= 12 or i % 2 == 0:
+            x = LEFT + step * (i + 0.5)
+            parts.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" '
+                         f'font-size="10" fill="#57606a">{escape(m[2:])}</text>')
+    return parts
+
+
+def _legend(parts: list[str], names: list[str]) -> None:
+    x = LEFT
+    for i, name in enumerate(names):
+        colour = COLOURS[i % len(COLOURS)]
+        parts.append(f'<rect x="{x}" y="{H - 14}" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 14}" y="{H - 5}" font-size="11" fill="#24292f">'
+                     f'{escape(name)}</text>')
+        x += 24 + 7 * len(name)
+
+
+def acceptance_chart(series: ConsentSeries) -> Markup:
+    """Share of choices granting each optional category, per month (refusal = the rest)."""
+    parts = _frame("Acceptance rate by category per month", 1.0, lambda v: f"{v:.0%}",
+                   series.months)
+    step = (W - LEFT - RIGHT) / max(len(series.months), 1)
+    plot_h = H - TOP - BOTTOM
+    for i, cat in enumerate(series.categories):
+        colour = COLOURS[i % len(COLOURS)]
+        points = []
+        for j, m in enumerate(series.months):
+            rate = series.rate(cat, m)
+            if rate is not None:
+                points.append((LEFT + step * (j + 0.5), TOP + plot_h * (1 - rate)))
+        if len(points) > 1:
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
+                         f'stroke-width="2"/>')
+        for x, y in points:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
+    _legend(parts, series.categories)
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_chart(title: str, months: list[str], values: dict[str, dict[str, int]],
+              names: list[str]) -> Markup:
+    top = max([1] + [v[n] for v in values.values() for n in names])
+    ymax = -(-top // 4) * 4  # whole-number grid lines
+    parts = _frame(title, ymax, lambda v: f"{v:.0f}", months)
+    step = (W - LEFT - RIGHT) / max(len(months), 1)
+    bar = step * 0.8 / max(len(names), 1)
+    plot_h = H - TOP - BOTTOM
+    for j, m in enumerate(months):
+        for i, name in enumerate(names):
+            v = values.get(m, {}).get(name, 0)
+            if v:
+                h = plot_h * v / ymax
+                x = LEFT + step * j + step * 0.1 + bar * i
+                parts.append(f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
+                             f'height="{h:.1f}" fill="{COLOURS[i % len(COLOURS)]}">'
+                             f'<title>{escape(m)} {escape(name)}: {v}</title></rect>')
+    _legend(parts, names)
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -1,0 +1,142 @@
+"""`lupa check` and `lupa import-optouts`: the sender's command line, with progress bars."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from typing import Any
+
+import click
+from flask.cli import with_appcontext
+
+from service.errors import DomainError
+
+ID_TYPES = ["auto", "email", "phone", "customer_number"]
+COMMIT_EVERY = 500
+
+
+def _fail(exc: DomainError) -> None:
+    raise click.ClickException(exc.detail + (f" {exc.errors}" if exc.errors else ""))
+
+
+def _count_rows(path: str) -> int:
+    with open(path, "rb") as fh:
+        return sum(1 for _ in fh)
+
+
+@click.command("check")
+@click.option("--site", "slug", required=True)
+@click.option("--purpose", required=True)
+@click.option("--channel", required=True)
+@click.option("--id-type", default="auto", show_default=True, type=click.Choice(ID_TYPES))
+@click.option("--output", "-o", default="-", type=click.Path(dir_okay=False, writable=True),
+              help="Where the answers go (CSV: recipient,may_contact,reason); default stdout.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def check_command(slug: str, purpose: str, channel: str, id_type: str, output: str,
+                  file: str) -> None:
+    """Check a CSV of recipients (first column) before a send; allowed/denied CSV out."""
+    from service.api.marketing_checks import CSV_HEADERS
+    from service.domain import checks, sites
+    from service.domain.marketing import ALLOWED, OUTCOMES
+    from service.extensions import db
+
+    try:
+        run = checks.CheckRun(sites.get_site(slug), purpose, channel, id_type, "cli")
+    except DomainError as exc:
+        _fail(exc)
+    db.session.commit()
+    total = _count_rows(file)
+    out = sys.stdout if output == "-" else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
+    status = "aborted"
+    try:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["recipient", "may_contact", "reason"])
+        with open(file, newline="", encoding="utf-8-sig") as fh, click.progressbar(
+            length=total, label="checking", file=sys.stderr
+        ) as bar:
+            rows = csv.reader(fh)
+            first = True
+
+            def recipients() -> Any:
+                nonlocal first
+                for row in rows:
+                    cell = row[0].strip() if row else ""
+                    bar.update(1)
+                    if first and cell.lower() in CSV_HEADERS:
+                        first = False
+                        continue
+                    first = False
+                    yield cell
+
+            for batch in checks.batched(recipients()):
+                codes = run.answer(batch)
+                db.session.commit()
+                for r, c in zip(batch, codes, strict=True):
+                    ok = c == ALLOWED
+                    writer.writerow([r, "true" if ok else "false", "" if ok else OUTCOMES[c]])
+        status = "complete"
+    finally:
+        summary = run.finish(status)
+        db.session.commit()
+        if out is not sys.stdout:
+            out.close()
+    counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
+    click.echo(f"check {summary['check_id']}: {summary['total']} recipients, "
+               f"{summary['allowed']} may be contacted ({counts}); digest {summary['digest']}",
+               err=True)
+
+
+@click.command("import-optouts")
+@click.option("--site", "slug", required=True)
+@click.option("--channel", default="email", show_default=True)
+@click.option("--purpose", default="*", show_default=True, help="`*` = every purpose.")
+@click.option("--state", default="withdrawn", show_default=True,
+              type=click.Choice(["withdrawn", "prohibited"]))
+@click.option("--id-type", default="auto", show_default=True, type=click.Choice(ID_TYPES))
+@click.option("--source", default="optout-import", show_default=True)
+@click.option("--skip-invalid", is_flag=True, help="Import the valid rows, skip the rest.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@with_appcontext
+def import_optouts_command(slug: str, channel: str, purpose: str, state: str, id_type: str,
+                           source: str, skip_invalid: bool, file: str) -> None:
+    """Import opt-outs from a CSV (e.g. an email service's unsubscribe export)."""
+    from service.domain import marketing, optouts, permission_cache, sites
+    from service.extensions import db
+
+    try:
+        site = sites.get_site(slug)
+        optouts.validate_target(site, purpose, channel, state)
+    except DomainError as exc:
+        _fail(exc)
+    if not marketing.SOURCE_RE.match(source):
+        raise click.BadParameter("1-64 lowercase letters, digits or _.:-", param_hint="--source")
+    with open(file, newline="", encoding="utf-8-sig") as fh:
+        parsed = optouts.parse(optouts.csv_identifiers(fh), optouts.kind_for(id_type, channel))
+    bad = [p for p in parsed if isinstance(p, int)]
+    if bad and not skip_invalid:
+        raise click.ClickException(
+            f"{len(bad)} rows are not valid identifiers (data lines "
+            f"{', '.join(map(str, bad[:20]))}{' ...' if len(bad) > 20 else ''}); nothing "
+            "imported. Fix them or use --skip-invalid.")
+    result = optouts.ImportResult(invalid=len(bad))
+    site_id = site.id
+    with click.progressbar(parsed, label="importing", file=sys.stderr) as bar:
+        for n, item in enumerate(bar, start=1):
+            if isinstance(item, int):
+                continue
+            _, kind, value = item
+            result.rows += 1
+            optouts.apply_one(site, kind, value, purpose, channel, state, source, "cli",
+                              result)
+            if n % COMMIT_EVERY == 0:
+                db.session.commit()
+                permission_cache.after_commit(site_id)
+    db.session.commit()
+    permission_cache.after_commit(site_id)
+    click.echo(f"imported {result.rows} opt-outs: {result.changed} changed, "
+               f"{result.created_subjects} new subjects, {result.invalid} invalid rows skipped",
+               err=True)
+
+
+COMMANDS = (check_command, import_optouts_command)

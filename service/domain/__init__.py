@@ -1,0 +1,1 @@
+"""Domain rules. No Flask request objects here; callers commit."""

@@ -1,0 +1,143 @@
+"""Visitor consent: record a choice (append-only) and read the current one."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from service.domain import audit
+from service.domain.canonical import iso_utc
+from service.domain.notices import get_version
+from service.domain.privacy import bounded_user_agent, truncate_ip
+from service.errors import InvalidInput, NotFound
+from service.extensions import db
+from service.models import ConsentEvent, Site
+
+METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw")
+REQUIRED_CATEGORY = "necessary"
+GPC_REFUSED = ("marketing",)
+
+
+@dataclass(frozen=True)
+class ChoiceContext:
+    """What the request tells about the visitor, reduced before anything is stored."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+    gpc: bool = False
+
+
+def parse_visitor_id(value: str | None) -> str:
+    """A visitor id is a UUID; a missing one gets a fresh random id."""
+    if value is None:
+        return str(uuid.uuid4())
+    try:
+        return str(uuid.UUID(value))
+    except (ValueError, AttributeError, TypeError) as exc:
+        raise InvalidInput("visitor_id must be a UUID.", {"visitor_id": ["not a UUID"]}) from exc
+
+
+def record_visitor_choice(
+    site: Site,
+    notice_version: int,
+    choices: dict[str, bool],
+    method: str,
+    visitor_id: str | None,
+    context: ChoiceContext,
+) -> ConsentEvent:
+    """Validate the choice against the notice version shown, store it and audit it."""
+    if method not in METHODS:
+        raise InvalidInput("Unknown method.", {"method": [f"must be one of {', '.join(METHODS)}"]})
+    try:
+        version = get_version(site, notice_version)
+    except Exception as exc:
+        raise InvalidInput(
+            f"Notice version {notice_version} was never published for this site.",
+            {"notice_version": ["unknown version"]},
+        ) from exc
+    categories = [c["key"] for c in version.data["cookie_categories"]]
+    unknown = sorted(set(choices) - set(categories))
+    if unknown:
+        raise InvalidInput(
+            "Unknown categories for this notice version.",
+            {"choices": {k: ["unknown category"] for k in unknown}},
+        )
+    if choices.get(REQUIRED_CATEGORY) is False:
+        raise InvalidInput(
+            "The necessary category cannot be refused.",
+            {"choices": {REQUIRED_CATEGORY: ["cannot be false"]}},
+        )
+    resolved = {key: bool(choices.get(key, False)) for key in categories}
+    resolved[REQUIRED_CATEGORY] = True
+    if method == "accept_all" and not all(resolved.values()):
+        raise InvalidInput("accept_all must grant every category.", {"method": ["inconsistent"]})
+    if method in ("reject_all", "withdraw") and any(
+        v for k, v in resolved.items() if k != REQUIRED_CATEGORY
+    ):
+        raise InvalidInput(f"{method} must refuse every optional category.",
+                           {"method": ["inconsistent"]})
+    if method == "gpc" or context.gpc:
+        # Global Privacy Control is an opt-out of sale/sharing: marketing stays refused.
+        for key in GPC_REFUSED:
+            if resolved.get(key):
+                if method == "gpc":
+                    raise InvalidInput("A GPC choice cannot grant marketing.",
+                                       {"choices": {key: ["refused under GPC"]}})
+    vid = parse_visitor_id(visitor_id)
+    event = ConsentEvent(
+        site_id=site.id,
+        visitor_id=vid,
+        notice_version=version.number,
+        choices=resolved,
+        method=method,
+        ip_prefix=truncate_ip(context.ip),
+        user_agent=bounded_user_agent(context.user_agent),
+    )
+    db.session.add(event)
+    db.session.flush()
+    audit.append(
+        site,
+        "visitor",
+        "consent.recorded",
+        {"event": event.id, "notice_version": version.number, "choices": resolved,
+         "method": method, "gpc": context.gpc},
+        subject=f"visitor:{vid}",
+    )
+    return event
+
+
+def current_choice(site: Site, visitor_id: str) -> ConsentEvent:
+    vid = parse_visitor_id(visitor_id)
+    event = db.session.execute(
+        select(ConsentEvent)
+        .where(ConsentEvent.site_id == site.id, ConsentEvent.visitor_id == vid)
+        .order_by(ConsentEvent.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+    if event is None:
+        raise NotFound("No choice recorded for this visitor.")
+    return event
+
+
+def history(site: Site, visitor_id: str) -> list[ConsentEvent]:
+    vid = parse_visitor_id(visitor_id)
+    return list(
+        db.session.execute(
+            select(ConsentEvent)
+            .where(ConsentEvent.site_id == site.id, ConsentEvent.visitor_id == vid)
+            .order_by(ConsentEvent.id)
+        ).scalars()
+    )
+
+
+def choice_dict(event: ConsentEvent) -> dict[str, Any]:
+    return {
+        "visitor_id": event.visitor_id,
+        "notice_version": event.notice_version,
+        "choices": event.choices,
+        "method": event.method,
+        "recorded_at": iso_utc(event.created_at),
+    }

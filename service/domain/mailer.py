@@ -1,0 +1,57 @@
+"""Outgoing mail for double opt-in: SMTP (LUPA_SMTP_*), or the console when no host is set."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+import sys
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+from flask import current_app
+
+from service.errors import Unavailable
+
+log = logging.getLogger("lupa.mailer")
+
+
+def build(to: str, subject: str, body: str) -> EmailMessage:
+    cfg = current_app.config
+    msg = EmailMessage()
+    msg["From"] = cfg["LUPA_SMTP_FROM"]
+    msg["To"] = to
+    msg["Subject"] = subject
+    msg["Message-ID"] = make_msgid(domain="lupa.invalid")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(body)
+    return msg
+
+
+def send(msg: EmailMessage) -> None:
+    """Deliver now; 503 if the SMTP server cannot take it (the address is never logged)."""
+    cfg = current_app.config
+    host = cfg.get("LUPA_SMTP_HOST")
+    if not host:
+        # Embedded demo: show the mail on the console so the link can be followed.
+        sys.stdout.write(f"\n----- mail (LUPA_SMTP_HOST not set) -----\n{msg}\n-----\n")
+        sys.stdout.flush()
+        return
+    port, timeout = int(cfg["LUPA_SMTP_PORT"]), float(cfg["LUPA_SMTP_TIMEOUT"])
+    security = cfg.get("LUPA_SMTP_SECURITY", "starttls")
+    try:
+        smtp: smtplib.SMTP
+        if security == "ssl":
+            smtp = smtplib.SMTP_SSL(host, port, timeout=timeout,
+                                    context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        with smtp:
+            if security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+            if cfg.get("LUPA_SMTP_USER"):
+                smtp.login(cfg["LUPA_SMTP_USER"], cfg.get("LUPA_SMTP_PASSWORD") or "")
+            smtp.send_message(msg)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("confirmation mail not sent: %s", type(exc).__name__)
+        raise Unavailable("The confirmation mail could not be sent; try again later.") from exc

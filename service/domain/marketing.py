@@ -1,0 +1,267 @@
+"""Marketing permissions: grant, withdraw, prohibit, lift; precedence; evidence; history.
+
+Rules:
+- Purposes and channels come from the site's current notice; `*` (every purpose or channel)
+  is allowed for prohibitions, lifts and withdrawals, never for grants.
+- A prohibition (of P on C, of P on every channel, of every purpose on C, or of everything)
+  beats every grant until the subject lifts that same prohibition. Prohibiting also withdraws
+  the matching grants, so lifting later revives only grants given after the prohibition.
+- Every change is recorded as an event with its evidence, audited in the caller's transaction,
+  and bumps the site's marketing generation (which keys the Redis cache).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from service.domain import audit, notices
+from service.domain.canonical import iso_utc
+from service.domain.privacy import truncate_ip
+from service.domain.subjects import pseudonym
+from service.errors import InvalidInput
+from service.extensions import db
+from service.models import (
+    MarketingEvent,
+    MarketingGeneration,
+    MarketingPermission,
+    Site,
+    Subject,
+)
+from service.models.types import utcnow
+
+ANY = "*"
+STATES = ("granted", "withdrawn", "prohibited", "lifted")
+OUTCOMES = ("allowed", "no_permission", "withdrawn", "prohibited", "unknown", "restricted",
+            "invalid")
+ALLOWED, NO_PERMISSION, WITHDRAWN, PROHIBITED, UNKNOWN, RESTRICTED, INVALID = range(7)
+SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """How a change came about; reduced (truncated IP) before it is stored."""
+
+    source: str
+    notice_version: int | None = None
+    ip: str | None = None
+    confirmed_at: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def notice_marketing(site: Site) -> tuple[list[str], list[str], int]:
+    """(purpose keys, channels, version number) of the site's current notice."""
+    version = notices.current_version(site)
+    data = version.data.get("marketing") or {}
+    return [p["key"] for p in data.get("purposes", [])], list(data.get("channels", [])), \
+        version.number
+
+
+def validate_target(site: Site, purpose: str, channel: str, state: str) -> tuple[list[str],
+                                                                                 list[str], int]:
+    purposes, channels, number = notice_marketing(site)
+    errors: dict[str, list[str]] = {}
+    if purpose != ANY and purpose not in purposes:
+        errors["purpose"] = [f"must be one of {', '.join(purposes)} (from the current notice)"]
+    if channel != ANY and channel not in channels:
+        errors["channel"] = [f"must be one of {', '.join(channels)} (from the current notice)"]
+    if state not in STATES and state not in ("pending", "confirmed"):
+        errors["state"] = [f"must be one of {', '.join(STATES)}"]
+    if state in ("granted", "pending", "confirmed") and ANY in (purpose, channel):
+        errors["state"] = ["a permission is granted for one purpose on one channel"]
+    if errors:
+        raise InvalidInput("The permission does not fit the site's notice.", errors)
+    return purposes, channels, number
+
+
+def validate_evidence(site: Site, evidence: Evidence) -> None:
+    if not SOURCE_RE.match(evidence.source or ""):
+        raise InvalidInput("Evidence needs a source: 1-64 lowercase letters, digits or _.:-",
+                           {"evidence": {"source": ["invalid"]}})
+    if evidence.notice_version is not None:
+        try:
+            notices.get_version(site, evidence.notice_version)
+        except Exception as exc:
+            raise InvalidInput("That notice version was never published.",
+                               {"evidence": {"notice_version": ["unknown version"]}}) from exc
+
+
+def _rows(subject: Subject) -> dict[tuple[str, str], MarketingPermission]:
+    rows = db.session.execute(
+        select(MarketingPermission).where(MarketingPermission.subject_id == subject.id)
+    ).scalars()
+    return {(r.purpose, r.channel): r for r in rows}
+
+
+def _row(rows: dict[tuple[str, str], MarketingPermission], subject: Subject, purpose: str,
+         channel: str) -> MarketingPermission:
+    row = rows.get((purpose, channel))
+    if row is None:
+        row = MarketingPermission(site_id=subject.site_id, subject_id=subject.id, purpose=purpose,
+                                  channel=channel, state="none", prohibited=False)
+        db.session.add(row)
+        rows[(purpose, channel)] = row
+    return row
+
+
+def _matches(pattern: tuple[str, str], key: tuple[str, str]) -> bool:
+    return all(p in (ANY, k) for p, k in zip(pattern, key, strict=True))
+
+
+def set_permission(
+    site: Site, subject: Subject, purpose: str, channel: str, state: str, actor: str,
+    evidence: Evidence,
+) -> bool:
+    """Apply one change; returns False when it changed nothing (then nothing is audited)."""
+    purposes, channels, current_number = validate_target(site, purpose, channel, state)
+    validate_evidence(site, evidence)
+    now = utcnow()
+    ip_prefix = truncate_ip(evidence.ip)
+    version = evidence.notice_version or current_number
+    rows = _rows(subject)
+    changed: list[tuple[str, str, str]] = []
+
+    def record(row: MarketingPermission, change: str) -> None:
+        row.updated_at = now
+        row.source, row.notice_version, row.ip_prefix = evidence.source, version, ip_prefix
+        changed.append((row.purpose, row.channel, change))
+        db.session.add(MarketingEvent(
+            site_id=site.id, subject_id=subject.id, purpose=row.purpose, channel=row.channel,
+            change=change, actor=actor, source=evidence.source, notice_version=version,
+            ip_prefix=ip_prefix, evidence=dict(evidence.details), created_at=now,
+        ))
+
+    if state in ("granted", "pending", "confirmed"):
+        row = _row(rows, subject, purpose, channel)
+        if state == "pending" and row.state in ("granted", "pending"):
+            return False
+        if state == "confirmed" and row.state != "pending":
+            return False
+        row.state = "pending" if state == "pending" else "granted"
+        if state != "pending":
+            row.granted_at = now
+            row.confirmed_at = evidence.confirmed_at if state == "granted" else now
+        row.withdrawn_at = None
+        record(row, state)
+    elif state == "withdrawn":
+        targets = [(p, c) for p in (purposes if purpose == ANY else [purpose])
+                   for c in (channels if channel == ANY else [channel])]
+        for key in targets:
+            row = _row(rows, subject, *key)
+            if row.state == "withdrawn":
+                continue
+            row.state, row.withdrawn_at = "withdrawn", now
+            record(row, "withdrawn")
+    elif state == "prohibited":
+        row = _row(rows, subject, purpose, channel)
+        if not row.prohibited:
+            row.prohibited, row.prohibited_at = True, now
+            record(row, "prohibited")
+        for key, other in list(rows.items()):
+            if other.state in ("granted", "pending") and _matches((purpose, channel), key):
+                other.state, other.withdrawn_at = "withdrawn", now
+                record(other, "withdrawn")
+    else:  # lifted
+        row = _row(rows, subject, purpose, channel)
+        if row.prohibited:
+            row.prohibited, row.prohibited_at = False, None
+            record(row, "prohibition_lifted")
+    if not changed:
+        return False
+    db.session.flush()
+    payload: dict[str, Any] = {
+        "purpose": purpose, "channel": channel, "state": state, "source": evidence.source,
+        "notice_version": version, "changes": [list(c) for c in changed],
+    }
+    if "visitor_id" in evidence.details:  # links the permission to the banner's visitor
+        payload["visitor"] = f"visitor:{evidence.details['visitor_id']}"
+    if ip_prefix or evidence.confirmed_at or state == "confirmed":
+        payload["confirmed"] = state == "confirmed" or evidence.confirmed_at is not None
+    audit.append(site, actor, f"marketing.{state}", payload, subject=pseudonym(subject))
+    bump_generation(site)
+    return True
+
+
+def bump_generation(site: Site) -> None:
+    """Invalidate cached permission state of the site, atomically with the write."""
+    result = db.session.execute(
+        update(MarketingGeneration).where(MarketingGeneration.site_id == site.id)
+        .values(generation=MarketingGeneration.generation + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount:  # type: ignore[attr-defined]
+        db.session.add(MarketingGeneration(site_id=site.id, generation=1))
+        db.session.flush()
+
+
+def current_generation(site_id: int) -> int:
+    value = db.session.execute(
+        select(MarketingGeneration.generation).where(MarketingGeneration.site_id == site_id)
+    ).scalar_one_or_none()
+    return int(value or 0)
+
+
+def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel: str,
+               restricted: bool) -> int:
+    """Precedence: prohibited > restricted > withdrawn > no permission > allowed."""
+    state = "none"
+    prohibited = False
+    for p, c, row_state, row_prohibited in rows:
+        if not _matches((p, c), (purpose, channel)):
+            continue
+        prohibited = prohibited or bool(row_prohibited)
+        if p == purpose and c == channel:
+            state = row_state
+    if prohibited:
+        return PROHIBITED
+    if restricted:
+        return RESTRICTED
+    if state == "granted":
+        return ALLOWED
+    if state == "withdrawn":
+        return WITHDRAWN
+    return NO_PERMISSION
+
+
+def permission_views(site: Site, subject: Subject) -> list[dict[str, Any]]:
+    """Every stored row plus the effective answer for each concrete purpose x channel."""
+    rows = _rows(subject)
+    tuples = [(p, c, r.state, r.prohibited) for (p, c), r in rows.items()]
+    purposes, channels, _ = notice_marketing(site)
+    restricted = subject.restricted_at is not None
+    out = []
+    for p in purposes:
+        for c in channels:
+            row = rows.get((p, c))
+            code = outcome_of(tuples, p, c, restricted)
+            out.append({
+                "purpose": p, "channel": c, "state": row.state if row else "none",
+                "prohibited": code == PROHIBITED, "may_contact": code == ALLOWED,
+                "reason": None if code == ALLOWED else OUTCOMES[code],
+                "source": row.source if row else None,
+                "notice_version": row.notice_version if row else None,
+                "granted_at": iso_utc(row.granted_at) if row and row.granted_at else None,
+                "confirmed_at": iso_utc(row.confirmed_at) if row and row.confirmed_at else None,
+                "withdrawn_at": iso_utc(row.withdrawn_at) if row and row.withdrawn_at else None,
+            })
+    return out
+
+
+def prohibitions_of(subject: Subject) -> list[dict[str, str]]:
+    return [{"purpose": p, "channel": c} for (p, c), r in sorted(_rows(subject).items())
+            if r.prohibited]
+
+
+def history(subject: Subject) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        select(MarketingEvent).where(MarketingEvent.subject_id == subject.id)
+        .order_by(MarketingEvent.id)
+    ).scalars()
+    return [{"purpose": e.purpose, "channel": e.channel, "change": e.change, "actor": e.actor,
+             "source": e.source, "notice_version": e.notice_version, "ip_prefix": e.ip_prefix,
+             "evidence": e.evidence, "at": iso_utc(e.created_at)} for e in rows]

@@ -1,0 +1,125 @@
+"""Notice versions: validate, publish immutably, look up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import ValidationError
+from sqlalchemy import func, select
+
+from service.domain import audit
+from service.domain.canonical import canonical_json, sha256_hex
+from service.errors import InvalidInput, NotFound
+from service.extensions import db
+from service.models import NoticeVersion, Site
+from service.schemas.notice import load_notice
+
+
+def categories_fingerprint(data: dict[str, Any]) -> str:
+    """Hash of what consent is asked for: category keys and their cookies and vendors.
+
+    Wording changes keep it; a new category or cookie changes it and makes the widget ask again.
+    """
+    shape = [
+        {
+            "key": c["key"],
+            "required": c["required"],
+            "cookies": sorted([ck["name"], ck["vendor"]] for ck in c["cookies"]),
+        }
+        for c in data["cookie_categories"]
+    ]
+    return sha256_hex(canonical_json(shape))
+
+
+def validate_notice(raw: Any) -> dict[str, Any]:
+    try:
+        return load_notice(raw)
+    except ValidationError as exc:
+        raise InvalidInput("The notice did not validate.", {"notice": exc.messages}) from exc
+
+
+def publish_notice(site: Site, raw: Any, actor: str) -> tuple[NoticeVersion, bool]:
+    """Publish a new version unless the latest has the same content; returns (version, created)."""
+    data = validate_notice(raw)
+    content_hash = sha256_hex(canonical_json(data))
+    latest = latest_version(site)
+    if latest is not None and latest.content_hash == content_hash:
+        return latest, False
+    number = (latest.number if latest else 0) + 1
+    version = NoticeVersion(
+        site_id=site.id,
+        number=number,
+        content_hash=content_hash,
+        categories_hash=categories_fingerprint(data),
+        data=data,
+        published_by=actor,
+    )
+    db.session.add(version)
+    db.session.flush()
+    audit.append(
+        site,
+        actor,
+        "notice.published",
+        {
+            "version": number,
+            "content_hash": content_hash,
+            "categories_hash": version.categories_hash,
+            "categories": [c["key"] for c in data["cookie_categories"]],
+        },
+    )
+    return version, True
+
+
+def latest_version(site: Site) -> NoticeVersion | None:
+    return db.session.execute(
+        select(NoticeVersion)
+        .where(NoticeVersion.site_id == site.id)
+        .order_by(NoticeVersion.number.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def current_version(site: Site) -> NoticeVersion:
+    version = latest_version(site)
+    if version is None:
+        raise NotFound("This site has no published notice yet.")
+    return version
+
+
+def get_version(site: Site, number: int) -> NoticeVersion:
+    version = db.session.execute(
+        select(NoticeVersion).where(
+            NoticeVersion.site_id == site.id, NoticeVersion.number == number
+        )
+    ).scalar_one_or_none()
+    if version is None:
+        raise NotFound(f"Notice version {number} does not exist.")
+    return version
+
+
+def list_versions(site: Site) -> list[NoticeVersion]:
+    return list(
+        db.session.execute(
+            select(NoticeVersion)
+            .where(NoticeVersion.site_id == site.id)
+            .order_by(NoticeVersion.number)
+        ).scalars()
+    )
+
+
+def version_numbers(site: Site) -> list[int]:
+    return list(
+        db.session.execute(
+            select(NoticeVersion.number)
+            .where(NoticeVersion.site_id == site.id)
+            .order_by(NoticeVersion.number)
+        ).scalars()
+    )
+
+
+def count_versions(site: Site) -> int:
+    return int(
+        db.session.execute(
+            select(func.count()).select_from(NoticeVersion).where(NoticeVersion.site_id == site.id)
+        ).scalar_one()
+    )

@@ -1,0 +1,161 @@
+"""Retention: the per-site rules of the current notice and the purge that enforces them.
+
+Decisions (see docs/audit.md):
+- The rules are read from the site's current notice (`[[retention]]`, key and months).
+- `visitor_consent`: every consent event older than N months is deleted, a visitor's latest
+  one included. The notice promises the choice is kept "N months from when the choice was
+  made. After that we ask for your choice again", so keeping the latest would break it; the
+  widget's cookie lives no longer, so the visitor is simply asked again.
+- `checks`: pre-send checks and their answers older than N months are deleted.
+- `audit_payload`: payloads of format-2 audit entries older than N months are set to NULL;
+  their SHA-256 stays in `payload_hash`, which is what the entry hash covers, so the chain
+  still verifies (format-1 entries from before cannot be reduced and are kept whole).
+- Deletion runs in batches; each batch deletes and appends one `retention.purged` audit entry
+  (counts, id range, cutoff; no personal data) in the same transaction, committed by the caller.
+  The audit entries of purged records stay: they hold pseudonyms only and have their own rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+
+from service import models
+from service.domain import audit, notices
+from service.domain.canonical import iso_utc
+from service.extensions import db
+from service.models import AuditEntry, ConsentEvent, Site
+
+VISITOR_CONSENT = "visitor_consent"
+CHECKS = "checks"
+AUDIT_PAYLOAD = "audit_payload"
+RULES = (VISITOR_CONSENT, CHECKS, AUDIT_PAYLOAD)
+BATCH = 5000
+
+
+def rule_months(site: Site, key: str) -> int | None:
+    """Months the current notice keeps `key` for; None when it sets no such rule."""
+    version = notices.latest_version(site)
+    if version is None:
+        return None
+    for rule in version.data.get("retention") or []:
+        if rule.get("key") == key:
+            return int(rule["months"])
+    return None
+
+
+def cutoff(now: datetime, months: int) -> datetime:
+    """The same wall-clock moment `months` calendar months earlier (day clamped to the month)."""
+    total = now.year * 12 + (now.month - 1) - months
+    year, month = divmod(total, 12)
+    month += 1
+    days = [31, 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28,
+            31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+    return now.replace(year=year, month=month, day=min(now.day, days))
+
+
+@dataclass
+class Overdue:
+    count: int
+    oldest: datetime | None
+
+
+def overdue_consents(site: Site, before: datetime) -> Overdue:
+    count, oldest = db.session.execute(
+        select(func.count(), func.min(ConsentEvent.created_at))
+        .where(ConsentEvent.site_id == site.id, ConsentEvent.created_at < before)
+    ).one()
+    if isinstance(oldest, datetime) and oldest.tzinfo is None:  # aggregate skips the type
+        from datetime import UTC
+
+        oldest = oldest.replace(tzinfo=UTC)
+    return Overdue(int(count), oldest if isinstance(oldest, datetime) else None)
+
+
+@dataclass
+class PurgeBatch:
+    site: str
+    rule: str
+    months: int
+    cutoff: datetime
+    deleted: int
+    dry_run: bool
+
+
+def _batches(site: Site, rule: str, before: datetime) -> tuple[Any, Any, Any] | None:
+    """(id column, where clause, extra cleanup) for a rule; None if its data does not exist."""
+    if rule == AUDIT_PAYLOAD:
+        return (AuditEntry.id, (), None)
+    if rule == VISITOR_CONSENT:
+        return (ConsentEvent.id,
+                (ConsentEvent.site_id == site.id, ConsentEvent.created_at < before), None)
+    check, answer = getattr(models, "MarketingCheck", None), getattr(models, "CheckAnswer", None)
+    if rule == CHECKS and check is not None and answer is not None:
+        return (check.id, (check.site_id == site.id, check.created_at < before), answer)
+    return None
+
+
+def purge(site: Site, rule: str, now: datetime, dry_run: bool = False,
+          batch: int = BATCH) -> Iterator[PurgeBatch]:
+    """Delete what `rule` says is past retention, one audited batch at a time.
+
+    Yields after each batch so the caller can commit and report progress; a dry run yields
+    once with the count and changes nothing.
+    """
+    months = rule_months(site, rule)
+    spec = None if months is None else _batches(site, rule, cutoff(now, months))
+    if months is None or spec is None:
+        return
+    before = cutoff(now, months)
+    if rule == AUDIT_PAYLOAD:
+        yield from _reduce_payloads(site, months, before, dry_run, batch)
+        return
+    id_col, where, children = spec
+    table = id_col.class_
+    if dry_run:
+        n = db.session.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+        yield PurgeBatch(site.slug, rule, months, before, int(n), True)
+        return
+    while True:
+        ids = list(db.session.execute(select(id_col).where(*where).order_by(id_col).limit(batch))
+                   .scalars())
+        if not ids:
+            return
+        if children is not None:  # SQLite does not enforce ON DELETE CASCADE by default
+            db.session.execute(delete(children).where(children.check_id.in_(ids)))
+        db.session.execute(delete(table).where(id_col.in_(ids))
+                           .execution_options(synchronize_session=False))
+        audit.append(site, "system", "retention.purged",
+                     {"rule": rule, "months": months, "cutoff": iso_utc(before),
+                      "deleted": len(ids), "first_id": ids[0], "last_id": ids[-1]})
+        yield PurgeBatch(site.slug, rule, months, before, len(ids), False)
+
+
+def _reduce_payloads(site: Site, months: int, before: datetime, dry_run: bool,
+                     batch: int) -> Iterator[PurgeBatch]:
+    """Drop old audit payloads, keeping their SHA-256: format-2 entries hash the digest, not
+    the text, so the chain still verifies. Format-1 entries (written before format 2) are
+    left whole: their hash covers the text. This is the one UPDATE of audit rows, and it can
+    only ever set a format-2 payload to NULL."""
+    where = (AuditEntry.site_id == site.id, AuditEntry.hash_version == 2,
+             AuditEntry.payload.is_not(None), AuditEntry.payload_hash.is_not(None),
+             AuditEntry.created_at < before)
+    if dry_run:
+        n = db.session.execute(select(func.count()).select_from(AuditEntry).where(*where))
+        yield PurgeBatch(site.slug, AUDIT_PAYLOAD, months, before, int(n.scalar_one()), True)
+        return
+    while True:
+        rows = db.session.execute(select(AuditEntry.id, AuditEntry.seq).where(*where)
+                                  .order_by(AuditEntry.id).limit(batch)).all()
+        if not rows:
+            return
+        db.session.execute(update(AuditEntry).where(AuditEntry.id.in_([r[0] for r in rows]))
+                           .values(payload=None).execution_options(synchronize_session=False))
+        audit.append(site, "system", "retention.reduced",
+                     {"rule": AUDIT_PAYLOAD, "months": months, "cutoff": iso_utc(before),
+                      "reduced": len(rows), "first_seq": rows[0][1], "last_seq": rows[-1][1]})
+        yield PurgeBatch(site.slug, AUDIT_PAYLOAD, months, before, len(rows), False)

@@ -1,0 +1,82 @@
+"""Sites: creation, lookup and origin rules."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from service.domain import audit
+from service.errors import Conflict, InvalidInput, NotFound
+from service.extensions import db
+from service.models import Site
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+LANGUAGES = ("fi", "sv", "en")
+
+
+def normalise_origin(value: str) -> str:
+    """`https://Example.com:443/` -> `https://example.com`; rejects paths, queries, userinfo."""
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InvalidInput(f"Origin {value!r} must be http(s)://host[:port].",
+                           {"origins": [f"invalid origin {value!r}"]})
+    if parts.path not in ("", "/") or parts.query or parts.fragment or parts.username:
+        raise InvalidInput(f"Origin {value!r} must have no path, query or user.",
+                           {"origins": [f"invalid origin {value!r}"]})
+    default_port = {"http": 80, "https": 443}[parts.scheme]
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidInput(f"Origin {value!r} has a bad port.",
+                           {"origins": [f"invalid origin {value!r}"]}) from exc
+    host = parts.hostname.lower()
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != default_port else "")
+
+
+def create_site(
+    slug: str, name: str, origins: list[str], actor: str, languages: list[str] | None = None
+) -> Site:
+    if not SLUG_RE.match(slug):
+        raise InvalidInput("A slug is 1-64 lowercase letters, digits and inner hyphens.",
+                           {"slug": ["invalid slug"]})
+    if not name.strip() or len(name) > 200:
+        raise InvalidInput("A site needs a name of at most 200 characters.", {"name": ["invalid"]})
+    langs = languages or list(LANGUAGES)
+    if not langs or any(lang not in LANGUAGES for lang in langs):
+        raise InvalidInput("Languages must be among fi, sv, en.", {"languages": ["invalid"]})
+    clean = sorted({normalise_origin(o) for o in origins})
+    if db.session.execute(select(Site.id).where(Site.slug == slug)).first():
+        raise Conflict(f"Site {slug!r} already exists.")
+    site = Site(slug=slug, name=name.strip(), origins=clean, languages=langs)
+    db.session.add(site)
+    db.session.flush()
+    audit.start_chain(site)
+    audit.append(site, actor, "site.created",
+                 {"slug": slug, "name": site.name, "origins": clean, "languages": langs})
+    return site
+
+
+def get_site(slug: str) -> Site:
+    if not SLUG_RE.match(slug or ""):
+        raise NotFound("No such site.")
+    site = db.session.execute(select(Site).where(Site.slug == slug)).scalar_one_or_none()
+    if site is None:
+        raise NotFound("No such site.")
+    return site
+
+
+def origin_allowed(site: Site, origin: str | None, own_origin: str | None = None) -> bool:
+    """True for one of the site's origins or the service's own origin."""
+    if not origin:
+        return False
+    try:
+        norm = normalise_origin(origin)
+    except InvalidInput:
+        return False
+    if own_origin and norm == own_origin:
+        return True
+    return norm in (site.origins or [])

@@ -1,0 +1,78 @@
+"""One-click unsubscribe (RFC 8058) and customer preference links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+
+from service.domain import marketing, subjects, tokens
+from service.domain.identifiers import InvalidIdentifier, detect_kind, normalise
+from service.errors import InvalidInput
+from service.models import Site, Subject
+
+ONE_CLICK = "List-Unsubscribe=One-Click"
+
+
+def public_base(fallback: str) -> str:
+    return str(current_app.config.get("LUPA_PUBLIC_URL") or fallback).rstrip("/")
+
+
+def unsubscribe_url(site: Site, subject: Subject, purpose: str, channel: str, base: str) -> str:
+    token = tokens.make("unsubscribe", site.id, subject.public_id, p=purpose, c=channel)
+    return f"{base}/sites/{site.slug}/unsubscribe/{token}"
+
+
+def preferences_url(site: Site, subject: Subject, base: str) -> str:
+    return f"{base}/sites/{site.slug}/preferences/{tokens.make('preferences', site.id, subject.public_id)}"  # noqa: E501
+
+
+def header_values(site: Site, subject: Subject, purpose: str, channel: str,
+                  base: str) -> dict[str, str]:
+    """`List-Unsubscribe` and `List-Unsubscribe-Post` header values for one recipient."""
+    return {"list_unsubscribe": f"<{unsubscribe_url(site, subject, purpose, channel, base)}>",
+            "list_unsubscribe_post": ONE_CLICK}
+
+
+def links_for(site: Site, purpose: str, channel: str, id_type: str, recipients: list[str],
+              base: str) -> list[dict[str, Any]]:
+    purposes, channels, _ = marketing.notice_marketing(site)
+    if purpose not in purposes or channel not in channels:
+        raise InvalidInput("Purpose and channel must come from the site's notice.",
+                           {"purpose": ["unknown"]} if purpose not in purposes
+                           else {"channel": ["unknown"]})
+    out = []
+    for raw in recipients:
+        entry: dict[str, Any] = {"recipient": raw, "list_unsubscribe": None,
+                                 "list_unsubscribe_post": None, "preferences_url": None,
+                                 "error": None}
+        try:
+            kind = detect_kind(raw) if id_type == "auto" else id_type
+            subject = subjects.find_by_identifier(site, kind, normalise(kind, raw))
+        except InvalidIdentifier:
+            entry["error"] = "invalid"
+            out.append(entry)
+            continue
+        if subject is None:
+            entry["error"] = "unknown"
+        else:
+            entry.update(header_values(site, subject, purpose, channel, base))
+            entry["preferences_url"] = preferences_url(site, subject, base)
+        out.append(entry)
+    return out
+
+
+def read_unsubscribe(site: Site, token: str) -> tuple[Subject, str, str]:
+    data = tokens.read("unsubscribe", token, site.id)
+    subject = subjects.get_subject(site, data["u"])
+    return subject, str(data.get("p")), str(data.get("c"))
+
+
+def unsubscribe(site: Site, token: str, ip: str | None) -> tuple[Subject, str, str, bool]:
+    """Withdraw the permission the link was made for; the caller commits."""
+    subject, purpose, channel = read_unsubscribe(site, token)
+    changed = marketing.set_permission(
+        site, subject, purpose, channel, "withdrawn", f"subject:{subject.public_id}",
+        marketing.Evidence(source="one-click-unsubscribe", ip=ip),
+    )
+    return subject, purpose, channel, changed

@@ -1,0 +1,151 @@
+"""Direct marketing: subjects, their encrypted identifiers, permissions, and check answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from service.extensions import db
+from service.models.types import BigId, UTCDateTime, utcnow
+
+
+class Subject(db.Model):  # type: ignore[name-defined,misc]
+    """A customer of one site. Its data key (wrapped by the master key) encrypts its identifiers;
+    destroying the key makes them unreadable for good."""
+
+    __tablename__ = "subjects"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class SubjectIdentifier(db.Model):  # type: ignore[name-defined,misc]
+    """One normalised identifier: AES-GCM ciphertext plus a keyed hash for lookup."""
+
+    __tablename__ = "subject_identifiers"
+    __table_args__ = (
+        UniqueConstraint("site_id", "lookup_hash", name="uq_subject_identifiers_site_lookup"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(
+        ForeignKey("subjects.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(16))
+    lookup_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MarketingPermission(db.Model):  # type: ignore[name-defined,misc]
+    """Current state of one subject x purpose x channel (`*` = every); history is in events."""
+
+    __tablename__ = "marketing_permissions"
+    __table_args__ = (
+        UniqueConstraint("subject_id", "purpose", "channel", name="uq_marketing_permissions_key"),
+        Index("ix_marketing_permissions_site_purpose", "site_id", "purpose", "channel"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))  # none | pending | granted | withdrawn
+    prohibited: Mapped[bool] = mapped_column(Boolean, default=False)
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    notice_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    granted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    prohibited_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MarketingEvent(db.Model):  # type: ignore[name-defined,misc]
+    """One change of a permission with its evidence. Append-only."""
+
+    __tablename__ = "marketing_events"
+    __table_args__ = (Index("ix_marketing_events_subject", "subject_id", "id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"))
+    subject_id: Mapped[int] = mapped_column(ForeignKey("subjects.id", ondelete="CASCADE"))
+    purpose: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    change: Mapped[str] = mapped_column(String(24))
+    actor: Mapped[str] = mapped_column(String(80))
+    source: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    notice_version: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ip_prefix: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class MarketingGeneration(db.Model):  # type: ignore[name-defined,misc]
+    """Per-site counter bumped in every permission write's transaction; keys the Redis cache."""
+
+    __tablename__ = "marketing_generations"
+
+    site_id: Mapped[int] = mapped_column(
+        ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    generation: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class MarketingCheck(db.Model):  # type: ignore[name-defined,misc]
+    """A sender's question "who may be contacted for P on C?" and a digest of its answers."""
+
+    __tablename__ = "marketing_checks"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(36), unique=True)
+    site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(80))
+    purpose: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # running | complete | aborted
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    allowed: Mapped[int] = mapped_column(Integer, default=0)
+    counts: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
+    digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class CheckAnswer(db.Model):  # type: ignore[name-defined,misc]
+    """One answer of a check, compactly: who (subject, keyed hash) and the outcome code.
+    Append-only."""
+
+    __tablename__ = "marketing_check_answers"
+    __table_args__ = (Index("ix_marketing_check_answers_subject", "subject_id"),)
+
+    # No foreign keys: a million-row COPY must not run a trigger per row; answers are
+    # written only by CheckRun for its own check, and stay evidence if a subject row goes.
+    check_id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    subject_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    lookup_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), nullable=True)
+    outcome: Mapped[int] = mapped_column(SmallInteger)

@@ -1,0 +1,1 @@
+"""marshmallow schemas: input, query and output shapes per resource."""

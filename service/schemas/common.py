@@ -1,0 +1,52 @@
+"""Shapes shared by several resources."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details."""
+
+    type = fields.String(required=True)
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String()
+    errors = fields.Raw()
+
+
+class SiteOut(Schema):
+    slug = fields.String(required=True)
+    name = fields.String(required=True)
+    origins = fields.List(fields.String(), required=True)
+    languages = fields.List(fields.String(), required=True)
+    created_at = fields.DateTime(required=True)
+
+
+class NoticeVersionOut(Schema):
+    number = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    categories_hash = fields.String(required=True)
+    published_at = fields.DateTime(required=True)
+    published_by = fields.String(required=True)
+    data = fields.Dict(required=True)
+
+
+class NoticeVersionSummary(Schema):
+    number = fields.Integer(required=True)
+    content_hash = fields.String(required=True)
+    categories_hash = fields.String(required=True)
+    published_at = fields.DateTime(required=True)
+
+
+class KeyIn(Schema):
+    role = fields.String(required=True)
+    label = fields.String(allow_none=True)
+
+
+class KeyOut(Schema):
+    key_id = fields.String(required=True)
+    role = fields.String(required=True)
+    label = fields.String(allow_none=True)
+    created_at = fields.DateTime(required=True)
+    key = fields.String(metadata={"description": "The secret key, shown only once."})

@@ -1,0 +1,181 @@
+"""Marketing API shapes: subjects, permissions, checks, suppressions, unsubscribe, signup."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from service.domain.identifiers import KINDS
+from service.domain.marketing import OUTCOMES, STATES
+
+ID_TYPES = ("auto", *KINDS)
+
+
+def _identifier() -> fields.String:
+    return fields.String(validate=validate.Length(max=320), allow_none=True)
+
+
+class SubjectIn(Schema):
+    customer_number = _identifier()
+    email = _identifier()
+    phone = _identifier()
+
+
+class SubjectOut(Schema):
+    id = fields.String(required=True)
+    created = fields.Boolean(required=True)
+    identifier_kinds = fields.List(fields.String(), required=True)
+
+
+class PermissionOut(Schema):
+    purpose = fields.String(required=True)
+    channel = fields.String(required=True)
+    state = fields.String(required=True)
+    prohibited = fields.Boolean(required=True)
+    may_contact = fields.Boolean(required=True)
+    reason = fields.String(allow_none=True)
+    source = fields.String(allow_none=True)
+    notice_version = fields.Integer(allow_none=True)
+    granted_at = fields.String(allow_none=True)
+    confirmed_at = fields.String(allow_none=True)
+    withdrawn_at = fields.String(allow_none=True)
+
+
+class ProhibitionOut(Schema):
+    purpose = fields.String(required=True)
+    channel = fields.String(required=True)
+
+
+class EventOut(Schema):
+    purpose = fields.String(required=True)
+    channel = fields.String(required=True)
+    change = fields.String(required=True)
+    actor = fields.String(required=True)
+    source = fields.String(allow_none=True)
+    notice_version = fields.Integer(allow_none=True)
+    ip_prefix = fields.String(allow_none=True)
+    evidence = fields.Dict()
+    at = fields.String(required=True)
+
+
+class SubjectDetailOut(Schema):
+    id = fields.String(required=True)
+    created_at = fields.String(required=True)
+    restricted = fields.Boolean(required=True)
+    identifiers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    permissions = fields.List(fields.Nested(PermissionOut), required=True)
+    prohibitions = fields.List(fields.Nested(ProhibitionOut), required=True)
+    history = fields.List(fields.Nested(EventOut), required=True)
+
+
+class EvidenceIn(Schema):
+    source = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    notice_version = fields.Integer(strict=True, validate=validate.Range(min=1), allow_none=True)
+    confirmed_at = fields.AwareDateTime(allow_none=True)
+    ip = fields.String(validate=validate.Length(max=64), allow_none=True)
+
+
+class PermissionIn(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(STATES))
+    evidence = fields.Nested(EvidenceIn, required=True)
+
+
+class PermissionChangeOut(Schema):
+    changed = fields.Boolean(required=True)
+    permissions = fields.List(fields.Nested(PermissionOut), required=True)
+    prohibitions = fields.List(fields.Nested(ProhibitionOut), required=True)
+
+
+class CheckIn(Schema):
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    channel = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
+    recipients = fields.List(fields.String(validate=validate.Length(max=320)), required=True,
+                             validate=validate.Length(min=1, max=10000))
+
+
+class CheckQuery(Schema):
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    channel = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
+
+
+class CheckResultOut(Schema):
+    recipient = fields.String(required=True)
+    may_contact = fields.Boolean(required=True)
+    reason = fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
+
+
+class CheckOut(Schema):
+    check_id = fields.String(required=True)
+    purpose = fields.String(required=True)
+    channel = fields.String(required=True)
+    total = fields.Integer(required=True)
+    allowed = fields.Integer(required=True)
+    counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
+    digest = fields.String(required=True)
+    results = fields.List(fields.Nested(CheckResultOut), required=True)
+
+
+class AnswerOut(Schema):
+    check_id = fields.String(required=True)
+    purpose = fields.String(required=True)
+    channel = fields.String(required=True)
+    actor = fields.String(required=True)
+    asked_at = fields.String(required=True)
+    may_contact = fields.Boolean(required=True)
+    reason = fields.String(allow_none=True)
+
+
+class AnswersOut(Schema):
+    subject = fields.String(required=True)
+    answers = fields.List(fields.Nested(AnswerOut), required=True)
+
+
+class SuppressionQuery(Schema):
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    channel = fields.String(required=True, validate=validate.Length(min=1, max=16))
+    format = fields.String(load_default="ndjson", validate=validate.OneOf(("ndjson", "csv")))
+
+
+class UnsubscribeLinksIn(Schema):
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    channel = fields.String(load_default="email", validate=validate.Length(min=1, max=16))
+    id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
+    recipients = fields.List(fields.String(validate=validate.Length(max=320)), required=True,
+                             validate=validate.Length(min=1, max=1000))
+
+
+class UnsubscribeLinkOut(Schema):
+    recipient = fields.String(required=True)
+    list_unsubscribe = fields.String(allow_none=True)
+    list_unsubscribe_post = fields.String(allow_none=True)
+    preferences_url = fields.String(allow_none=True)
+    error = fields.String(allow_none=True)
+
+
+class UnsubscribeLinksOut(Schema):
+    links = fields.List(fields.Nested(UnsubscribeLinkOut), required=True)
+
+
+class OptoutImportOut(Schema):
+    rows = fields.Integer(required=True)
+    changed = fields.Integer(required=True)
+    invalid = fields.Integer(required=True)
+    created_subjects = fields.Integer(required=True)
+
+
+class SignupIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(min=3, max=320))
+    phone = fields.String(validate=validate.Length(max=64), allow_none=True)
+    purposes = fields.List(fields.String(validate=validate.Length(max=64)), required=True,
+                           validate=validate.Length(min=1, max=20))
+    channels = fields.List(fields.String(validate=validate.Length(max=16)), required=True,
+                           validate=validate.Length(min=1, max=8))
+    notice_version = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    visitor_id = fields.String(validate=validate.Length(max=36), allow_none=True)
+    language = fields.String(load_default="fi", validate=validate.OneOf(("fi", "sv", "en")))
+
+
+class SignupOut(Schema):
+    status = fields.String(required=True)
+    pending = fields.List(fields.List(fields.String()), required=True)

@@ -1,0 +1,169 @@
+"""Customer pages behind signed links: one-click unsubscribe (RFC 8058), double opt-in
+confirmation, and managing permissions / prohibiting all marketing; in fi, sv and en.
+A GET never changes anything; the change is the POST."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Flask, Response, render_template, request
+
+from service.domain import marketing, optin, permission_cache, sites, tokens, unsubscribe
+from service.domain import subjects as subject_domain
+from service.errors import DomainError, NotFound
+from service.extensions import db
+from service.models import Site
+from service.web.customer_labels import LABELS
+
+bp = Blueprint("customer", __name__, url_prefix="/sites/<site>")
+# The signup API is limited with the public blueprints (service/limits.py); these pages here.
+LIMITED_ENDPOINTS = ("customer.unsubscribe_page", "customer.confirm_page",
+                     "customer.preferences_page")
+
+
+def _lang(site: Site) -> str:
+    lang = request.values.get("lang") or ""
+    if lang in site.languages and lang in LABELS:
+        return lang
+    best = request.accept_languages.best_match([x for x in site.languages if x in LABELS])
+    return best or site.languages[0]
+
+
+def _page(template: str, site: Site, title_key: str, status: int = 200, **ctx: Any) -> Response:
+    lang = _lang(site)
+    t = LABELS[lang]
+    resp = Response(render_template(template, site=site, lang=lang, languages=site.languages,
+                                    t=t, title=t[title_key], **ctx), status=status,
+                    mimetype="text/html")
+    resp.headers["Content-Language"] = lang
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"  # the token must not leak onwards
+    return resp
+
+
+def _error(site: Site, exc: DomainError, title_key: str) -> Response:
+    t = LABELS[_lang(site)]
+    message = t["expired_link"] if isinstance(exc, tokens.LinkExpired) else t["invalid_link"]
+    status = exc.status if isinstance(exc, (tokens.LinkExpired, tokens.LinkInvalid)) else 404
+    return _page("customer/error.html", site, title_key, status=status, message=message)
+
+
+def _titles(site: Site) -> dict[str, Any]:
+    from service.domain import notices
+
+    data = notices.current_version(site).data.get("marketing") or {}
+    return {p["key"]: p for p in data.get("purposes", [])}
+
+
+def _loc(value: Any, lang: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(lang) or value.get("fi") or "")
+    return str(value or "")
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+def unsubscribe_page(site: str, token: str) -> Response:
+    s = sites.get_site(site)
+    lang = _lang(s)
+    try:
+        if request.method == "POST":
+            subject, purpose, channel, _ = unsubscribe.unsubscribe(s, token, request.remote_addr)
+            db.session.commit()
+            permission_cache.after_commit(s.id)
+            done, message = True, LABELS[lang]["unsubscribed"]
+        else:
+            subject, purpose, channel = unsubscribe.read_unsubscribe(s, token)
+            done, message = False, None
+    except (tokens.LinkInvalid, tokens.LinkExpired, NotFound) as exc:
+        db.session.rollback()
+        return _error(s, exc, "unsubscribe_title")
+    title = _loc(_titles(s).get(purpose, {}).get("title"), lang) or purpose
+    return _page("customer/unsubscribe.html", s, "unsubscribe_title", done=done,
+                 message=message, purpose_title=title, channel=channel,
+                 preferences_url=unsubscribe.preferences_url(s, subject, ""))
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+def confirm_page(site: str, token: str) -> Response:
+    s = sites.get_site(site)
+    lang = _lang(s)
+    try:
+        if request.method == "POST":
+            subject, _ = optin.confirm(s, token, request.remote_addr)
+            db.session.commit()
+            permission_cache.after_commit(s.id)
+            done, message, items = True, LABELS[lang]["confirmed"], []
+        else:
+            subject, pairs, _ = optin.read(s, token)
+            titles = _titles(s)
+            items = [f"{_loc(titles.get(p, {}).get('title'), lang) or p} – "
+                     f"{LABELS[lang].get(c, c)}" for p, c in pairs]
+            done, message = False, None
+    except (tokens.LinkInvalid, tokens.LinkExpired, NotFound) as exc:
+        db.session.rollback()
+        return _error(s, exc, "confirm_title")
+    return _page("customer/confirm.html", s, "confirm_title", done=done, message=message,
+                 items=items, preferences_url=unsubscribe.preferences_url(s, subject, ""))
+
+
+@bp.route("/preferences/<token>", methods=["GET", "POST"])
+def preferences_page(site: str, token: str) -> Response:
+    s = sites.get_site(site)
+    lang = _lang(s)
+    try:
+        data = tokens.read("preferences", token, s.id)
+        subject = subject_domain.get_subject(s, data["u"])
+    except (tokens.LinkInvalid, tokens.LinkExpired, NotFound) as exc:
+        return _error(s, exc, "preferences_title")
+    message = None
+    if request.method == "POST":
+        _apply_preferences(s, subject, request.form.get("action", ""),
+                           set(request.form.getlist("perm")))
+        db.session.commit()
+        permission_cache.after_commit(s.id)
+        message = LABELS[lang]["saved"]
+    views = marketing.permission_views(s, subject)
+    prohibited_all = {"purpose": "*", "channel": "*"} in marketing.prohibitions_of(subject)
+    purposes = [{"key": k, "title": _loc(p.get("title"), lang),
+                 "description": _loc(p.get("description"), lang)}
+                for k, p in _titles(s).items()]
+    channels = marketing.notice_marketing(s)[1]
+    granted = {(v["purpose"], v["channel"]) for v in views if v["state"] == "granted"}
+    return _page("customer/preferences.html", s, "preferences_title", message=message,
+                 purposes=purposes, channels=channels, granted=granted,
+                 prohibited_all=prohibited_all)
+
+
+def _apply_preferences(site: Site, subject: Any, action: str, perms: set[str]) -> None:
+    actor = f"subject:{subject.public_id}"
+    evidence = marketing.Evidence(source="preferences-page", ip=request.remote_addr)
+    if action == "prohibit_all":
+        marketing.set_permission(site, subject, "*", "*", "prohibited", actor, evidence)
+        return
+    if action == "lift":
+        marketing.set_permission(site, subject, "*", "*", "lifted", actor, evidence)
+        return
+    purposes, channels, _ = marketing.notice_marketing(site)
+    current = {(v["purpose"], v["channel"]): v["state"]
+               for v in marketing.permission_views(site, subject)}
+    for p in purposes:
+        for c in channels:
+            wanted = f"{p}:{c}" in perms
+            if wanted and current.get((p, c)) != "granted":
+                marketing.set_permission(site, subject, p, c, "granted", actor, evidence)
+            elif not wanted and current.get((p, c)) in ("granted", "pending"):
+                marketing.set_permission(site, subject, p, c, "withdrawn", actor, evidence)
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages; their POSTs share the public write rate limit when it exists."""
+    app.register_blueprint(bp)
+    limiter = app.extensions.get("lupa_limiter")
+    if limiter is None:
+        return
+    write = limiter.shared_limit(str(app.config["LUPA_RATELIMIT_PUBLIC_WRITE"]),
+                                 "public-write", exempt_when=lambda: request.method != "POST")
+    for endpoint in LIMITED_ENDPOINTS:
+        if endpoint in app.view_functions:
+            app.view_functions[endpoint] = write(app.view_functions[endpoint])
+

@@ -1,0 +1,142 @@
+"""Browser tests: Debian's Chromium driven by Playwright against the real service, live."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import tomllib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = Path("/usr/bin/chromium")
+ROOT = Path(__file__).resolve().parents[2]
+AXE_JS = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
+DEMO_NOTICE_V2 = ROOT / "service" / "demo" / "notice_v2.toml"
+SITE = "demo"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: needs /usr/bin/chromium (Playwright)")
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    if not CHROMIUM.exists():
+        pytest.skip("/usr/bin/chromium is not installed")
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def live_server(app: Any, demo: Any) -> Iterator[str]:
+    """The app, with the demo site and its notice, served on a free loopback port."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(5)
+
+
+@pytest.fixture
+def demo_url(live_server: str) -> str:
+    return f"{live_server}/demo?lang=en"
+
+
+@pytest.fixture
+def server_choice(app: Any) -> Callable[[str], dict[str, Any] | None]:
+    """The visitor's current choice as the service stored it (None if it has none)."""
+
+    def fetch(visitor_id: str) -> dict[str, Any] | None:
+        response = app.test_client().get(f"/api/v1/sites/{SITE}/consents/{visitor_id}")
+        if response.status_code == 404:
+            return None
+        assert response.status_code == 200, response.get_data(as_text=True)
+        data: dict[str, Any] = response.get_json()
+        return data
+
+    return fetch
+
+
+@pytest.fixture
+def publish_notice_v2(app: Any) -> Callable[[], int]:
+    """Publishes the demo notice's version 2, whose marketing category adds a cookie."""
+
+    def publish() -> int:
+        from service.domain.notices import publish_notice
+        from service.domain.sites import get_site
+        from service.extensions import db
+
+        data = tomllib.loads(DEMO_NOTICE_V2.read_text("utf-8"))
+        with app.app_context():
+            version, created = publish_notice(get_site(SITE), data, "test")
+            db.session.commit()
+            assert created
+            return int(version.number)
+
+    return publish
+
+
+def consent_cookie(context: Any) -> dict[str, str]:
+    """The widget's first-party cookie, decoded (empty if absent)."""
+    for cookie in context.cookies():
+        if cookie["name"] == "lupa_consent":
+            return dict(
+                part.split("=", 1) for part in unquote(cookie["value"]).split("&") if "=" in part
+            )
+    return {}
+
+
+def cookie_names(context: Any) -> set[str]:
+    return {c["name"] for c in context.cookies()}
+
+
+def ran(page: Any) -> list[str]:
+    """What the demo's blocked tags recorded when they ran."""
+    return list(page.evaluate("window.__ran || []"))
+
+
+def data_layer(page: Any) -> list[Any]:
+    """window.dataLayer with gtag's Arguments objects turned into lists."""
+    return list(
+        json.loads(
+            page.evaluate(
+                "JSON.stringify((window.dataLayer || []).map(e => "
+                "Object.prototype.toString.call(e) === '[object Arguments]' ? Array.from(e) : e))"
+            )
+        )
+    )
+
+
+@pytest.fixture(autouse=True)
+def _short_timeouts(request: pytest.FixtureRequest) -> None:
+    """A broken widget should fail a test in seconds, not Playwright's default 30."""
+    if "context" in request.fixturenames:
+        request.getfixturevalue("context").set_default_timeout(10_000)
+
+
+def wait_until(page: Any, expression: str, timeout: float = 10.0) -> None:
+    """Polls a JS expression from Python: the demo's CSP forbids wait_for_function's eval."""
+    deadline = time.monotonic() + timeout
+    while not page.evaluate(expression):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {expression}")
+        time.sleep(0.05)

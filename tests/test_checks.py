@@ -1,0 +1,193 @@
+"""Pre-send checks: answers and reasons, JSON and streamed NDJSON/CSV, every answer stored,
+one audit entry per check with a digest, and bad input."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tests.marketing_helpers import (
+    BASE,
+    admin,
+    audit_actions,
+    check,
+    count,
+    new_subject,
+    put_permission,
+    reasons,
+    sender,
+)
+
+
+@pytest.fixture()
+def population(client: Any, demo: dict) -> dict[str, str]:
+    """granted / withdrawn / prohibited / no permission / restricted subjects."""
+    ids = {}
+    for name in ("granted", "withdrawn", "prohibited", "nothing"):
+        ids[name] = new_subject(client, demo, email=f"{name}@example.fi",
+                                phone=f"+35840{len(ids) + 1:07d}",
+                                customer_number=f"C-{len(ids) + 1}")
+    put_permission(client, demo, ids["granted"], "newsletter", "email", "granted")
+    put_permission(client, demo, ids["granted"], "newsletter", "sms", "granted")
+    put_permission(client, demo, ids["withdrawn"], "newsletter", "email", "granted")
+    put_permission(client, demo, ids["withdrawn"], "newsletter", "email", "withdrawn")
+    put_permission(client, demo, ids["prohibited"], "newsletter", "email", "granted")
+    put_permission(client, demo, ids["prohibited"], "*", "*", "prohibited")
+    return ids
+
+
+def test_json_check_gives_each_reason(client: Any, demo: dict, population: dict) -> None:
+    body = check(client, demo, ["Granted@Example.fi", "withdrawn@example.fi",
+                                "prohibited@example.fi", "nothing@example.fi",
+                                "stranger@example.fi", "not an email@", "C-1", "+358400000001"])
+    assert reasons(body) == [None, "withdrawn", "prohibited", "no_permission", "unknown",
+                             "invalid", None, None]
+    assert [r["recipient"] for r in body["results"]][0] == "Granted@Example.fi"
+    assert body["total"] == 8 and body["allowed"] == 3
+    assert body["counts"] == {"allowed": 3, "withdrawn": 1, "prohibited": 1,
+                              "no_permission": 1, "unknown": 1, "invalid": 1}
+
+
+def test_id_type_selects_how_recipients_are_read(client: Any, demo: dict,
+                                                 population: dict) -> None:
+    body = check(client, demo, ["040 0000001", "0400000002"], channel="sms", id_type="phone")
+    assert reasons(body) == [None, "no_permission"]
+
+
+def test_restricted_subject_is_not_contacted(client: Any, demo: dict, app: Flask,
+                                             population: dict) -> None:
+    from service.extensions import db
+
+    with app.app_context():
+        db.session.execute(sa.text("UPDATE subjects SET restricted_at = CURRENT_TIMESTAMP "
+                                   "WHERE public_id = :p"), {"p": population["granted"]})
+        db.session.commit()
+    assert reasons(check(client, demo, ["granted@example.fi"])) == ["restricted"]
+
+
+def test_every_answer_is_kept_and_one_audit_entry_per_check(client: Any, demo: dict,
+                                                            app: Flask,
+                                                            population: dict) -> None:
+    before = audit_actions(app)
+    body = check(client, demo, ["granted@example.fi", "prohibited@example.fi",
+                                "unknown@example.fi"])
+    check(client, demo, ["granted@example.fi"], "offers")
+    assert audit_actions(app)[len(before):] == ["marketing.checked", "marketing.checked"]
+    assert count(app, "marketing_check_answers") == 4
+    from service.extensions import db
+
+    with app.app_context():
+        payload = json.loads(db.session.execute(sa.text(
+            "SELECT payload FROM audit_entries WHERE action = 'marketing.checked' "
+            "ORDER BY seq LIMIT 1")).scalar_one())
+    assert payload["check_id"] == body["check_id"] and payload["digest"] == body["digest"]
+    assert payload["total"] == 3 and payload["allowed"] == 1
+    answers = client.get(f"{BASE}/subjects/{population['granted']}/answers",
+                         headers={"Authorization": f"Bearer {demo['keys']['auditor']}"})
+    assert answers.status_code == 200
+    got = [(a["purpose"], a["may_contact"], a["reason"]) for a in answers.get_json()["answers"]]
+    assert got == [("newsletter", True, None), ("offers", False, "no_permission")]
+    assert client.get(f"{BASE}/subjects/{population['granted']}/answers",
+                      headers=sender(demo)).status_code == 403
+
+
+def test_digest_covers_every_answer_in_order(client: Any, demo: dict, app: Flask,
+                                             population: dict) -> None:
+    body = check(client, demo, ["granted@example.fi", "nobody@example.fi"])
+    from service.extensions import db
+
+    with app.app_context():
+        rows = db.session.execute(sa.text(
+            "SELECT position, lookup_hash, outcome FROM marketing_check_answers a "
+            "JOIN marketing_checks c ON c.id = a.check_id WHERE c.public_id = :p "
+            "ORDER BY position"), {"p": body["check_id"]}).all()
+    digest = hashlib.sha256()
+    for pos, h, outcome in rows:
+        digest.update(b"%d:%s:%d\n" % (pos, bytes(h).hex().encode(), outcome))
+    assert digest.hexdigest() == body["digest"]
+
+
+def test_ndjson_streams_answers_and_a_summary(client: Any, demo: dict, app: Flask,
+                                              population: dict) -> None:
+    lines = ['"granted@example.fi"', '{"recipient": "withdrawn@example.fi"}',
+             "prohibited@example.fi", "", "{broken", '{"recipient": 5}', "x" * 5000,
+             "nobody@example.fi"]
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email",
+                       data="\n".join(lines) + "\n", headers={
+                           **sender(demo), "Content-Type": "application/x-ndjson"})
+    assert resp.status_code == 200
+    assert resp.mimetype == "application/x-ndjson"
+    out = [json.loads(line) for line in resp.get_data(as_text=True).splitlines()]
+    summary = out.pop()["summary"]
+    assert [r["reason"] for r in out] == [None, "withdrawn", "prohibited", "invalid",
+                                          "invalid", "invalid", "unknown"]
+    assert summary["total"] == 7 and summary["allowed"] == 1
+    assert summary["status"] == "complete"
+    assert resp.headers["X-Lupa-Check-Id"] == summary["check_id"]
+    assert count(app, "marketing_check_answers") == 7
+    assert audit_actions(app)[-1] == "marketing.checked"
+
+
+def test_large_ndjson_check_beyond_the_json_body_limit(client: Any, demo: dict, app: Flask,
+                                                       population: dict) -> None:
+    n = 12000  # more than one batch and more than the 64 KiB default body limit
+    body = "".join(f'"r{i}@example.fi"\n' for i in range(n)) + '"granted@example.fi"\n'
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email", data=body,
+                       headers={**sender(demo), "Content-Type": "application/x-ndjson"})
+    lines = resp.get_data(as_text=True).splitlines()
+    assert len(lines) == n + 2
+    assert json.loads(lines[-2])["may_contact"] is True
+    assert json.loads(lines[-1])["summary"]["counts"] == {"allowed": 1, "unknown": n}
+    assert count(app, "marketing_check_answers") == n + 1
+
+
+def test_csv_in_csv_out(client: Any, demo: dict, population: dict) -> None:
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email",
+                       data="email,name\ngranted@example.fi,Anna\nprohibited@example.fi,Bo\n",
+                       headers={**sender(demo), "Content-Type": "text/csv"})
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert resp.get_data(as_text=True) == ("recipient,may_contact,reason\n"
+                                           "granted@example.fi,true,\n"
+                                           "prohibited@example.fi,false,prohibited\n")
+
+
+@pytest.mark.parametrize("kwargs,status", [
+    ({"json": {"purpose": "newsletter", "channel": "email"}}, 422),
+    ({"json": {"purpose": "newsletter", "channel": "email", "recipients": []}}, 422),
+    ({"json": {"purpose": "newsletter", "channel": "email", "recipients": [1]}}, 422),
+    ({"json": {"purpose": "nope", "channel": "email", "recipients": ["a@b.fi"]}}, 422),
+    ({"json": {"purpose": "newsletter", "channel": "*", "recipients": ["a@b.fi"]}}, 422),
+    ({"json": {"purpose": "newsletter", "channel": "email", "recipients": ["a@b.fi"],
+               "id_type": "ssn"}}, 422),
+    ({"json": ["a@b.fi"]}, 422),
+    ({"data": "{not json", "content_type": "application/json"}, 422),
+    ({"data": "a@b.fi", "content_type": "text/plain"}, 415),
+])
+def test_bad_check_input_is_4xx_and_records_nothing(client: Any, demo: dict, app: Flask,
+                                                    kwargs: dict, status: int) -> None:
+    before = count(app, "marketing_checks"), count(app, "audit_entries")
+    resp = client.post(f"{BASE}/checks", headers=sender(demo), **kwargs)
+    assert resp.status_code == status, resp.get_json()
+    assert resp.headers["Content-Type"] == "application/problem+json"
+    assert (count(app, "marketing_checks"), count(app, "audit_entries")) == before
+
+
+def test_streamed_check_needs_purpose_and_channel_in_the_query(client: Any, demo: dict,
+                                                               app: Flask) -> None:
+    resp = client.post(f"{BASE}/checks?purpose=newsletter", data='"a@b.fi"\n',
+                       headers={**sender(demo), "Content-Type": "application/x-ndjson"})
+    assert resp.status_code == 422
+    assert count(app, "marketing_checks") == 0
+
+
+def test_only_senders_of_the_site_may_check(client: Any, demo: dict) -> None:
+    body = {"purpose": "newsletter", "channel": "email", "recipients": ["a@b.fi"]}
+    assert client.post(f"{BASE}/checks", json=body, headers=admin(demo)).status_code == 403
+    assert client.post(f"{BASE}/checks", json=body).status_code == 401
+    other = {"Authorization": f"Bearer {demo['other_keys']['sender']}"}
+    assert client.post(f"{BASE}/checks", json=body, headers=other).status_code == 403

@@ -1,0 +1,60 @@
+// Builds the widget into service/static/widget/: widget.js and widget.css (short cache) plus
+// content-hashed copies (immutable) and manifest.json with the file names and SRI hashes.
+// Deterministic: same sources + same esbuild version (package-lock.json) => same bytes.
+// Usage: node build.mjs [--out DIR]
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const outArg = process.argv.indexOf('--out');
+const out = resolve(outArg > 0 ? process.argv[outArg + 1] : join(here, '..', 'service', 'static', 'widget'));
+const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
+
+const digest = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 12);
+const sri = (buf) => `sha384-${createHash('sha384').update(buf).digest('base64')}`;
+const target = ['chrome100', 'firefox100', 'safari15.4', 'edge100'];
+
+const css = (
+  await esbuild.build({
+    entryPoints: [join(here, 'src', 'widget.css')],
+    bundle: true,
+    minify: true,
+    write: false,
+    target,
+    logLevel: 'warning',
+  })
+).outputFiles[0].contents;
+const cssName = `widget.${digest(css)}.css`;
+
+const js = (
+  await esbuild.build({
+    entryPoints: [join(here, 'src', 'index.js')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    write: false,
+    target,
+    legalComments: 'none',
+    charset: 'utf8',
+    define: { __CSS_FILE__: JSON.stringify(cssName), __CSS_SRI__: JSON.stringify(sri(css)) },
+    banner: { js: `/*! Lupa widget ${pkg.version} | MIT */` },
+    logLevel: 'warning',
+  })
+).outputFiles[0].contents;
+const jsName = `widget.${digest(js)}.js`;
+
+mkdirSync(out, { recursive: true });
+for (const f of readdirSync(out)) if (/^widget\..*\.(js|css)$|^manifest\.json$/.test(f)) rmSync(join(out, f));
+const files = { 'widget.js': js, [jsName]: js, 'widget.css': css, [cssName]: css };
+for (const [name, buf] of Object.entries(files)) writeFileSync(join(out, name), buf);
+const manifest = {
+  version: pkg.version,
+  esbuild: esbuild.version,
+  js: { file: jsName, integrity: sri(js), bytes: js.length },
+  css: { file: cssName, integrity: sri(css), bytes: css.length },
+};
+writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+console.log(`${jsName} ${js.length} B, ${cssName} ${css.length} B -> ${out}`);
