@@ -44,8 +44,10 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "demo"
 PURPOSE, CHANNEL = "newsletter", "email"
+PG_VERSION = (sorted(os.listdir("/etc/postgresql")) or ["15"])[-1] \
+    if os.path.isdir("/etc/postgresql") else "15"
 PG_RESTART = ["runuser", "-u", "postgres", "--", "pg_ctlcluster",
-              "--skip-systemctl-redirect", "15", "main", "restart"]
+              "--skip-systemctl-redirect", PG_VERSION, "main", "restart"]
 
 
 def free_port() -> int:

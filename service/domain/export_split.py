@@ -36,10 +36,15 @@ def splittable(lines: object) -> int | None:
         info = os.fstat(fd)
     except (AttributeError, OSError, ValueError):
         return None
-    ok = (stat.S_ISREG(info.st_mode) and info.st_size >= SPLIT_MIN_BYTES
-          and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
-          and "fork" in multiprocessing.get_all_start_methods())
+    ok = stat.S_ISREG(info.st_mode) and info.st_size >= SPLIT_MIN_BYTES and fork_safe()
     return fd if ok else None
+
+
+def fork_safe() -> bool:
+    """Two cores, fork available, and no other thread whose locks a fork could copy
+    half-held (a threaded server, or a test run with helper threads, stays in one process)."""
+    return ((os.cpu_count() or 1) >= 2 and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
 
 
 def feed_halves(verifier: ChainVerifier, fd: int, reader: Reader) -> tuple[bool, Any]:

@@ -10,13 +10,12 @@ changes the time a clean chain takes, never what a damaged one reports.
 from __future__ import annotations
 
 import multiprocessing
-import os
-import threading
 from multiprocessing.connection import Connection
 from typing import Any
 
 from service.domain.chain import ChainVerifier
 from service.domain.chain_fast import feed_rows
+from service.domain.export_split import fork_safe
 from service.domain.verify_db import fetch_rows, session_rows, timestamp_converter
 from service.extensions import db
 
@@ -25,11 +24,8 @@ _SEQ_MIN, _SEQ_MAX = -(2**63), 2**63 - 1
 
 
 def worth_splitting(head_seq: int) -> bool:
-    """Long chain, two cores, fork available, and no other thread whose locks a fork could
-    copy half-held (a threaded server verifies in one process)."""
-    return (head_seq >= PARALLEL_MIN and (os.cpu_count() or 1) >= 2
-            and "fork" in multiprocessing.get_all_start_methods()
-            and threading.active_count() == 1
+    """Long chain, a file database or PostgreSQL, and a process that can fork safely."""
+    return (head_seq >= PARALLEL_MIN and fork_safe()
             and db.engine.dialect.name in ("postgresql", "sqlite")
             and db.engine.url.database not in (None, "", ":memory:"))
 

@@ -7,7 +7,7 @@
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
-py="${PYTHON:-/work/venv/bin/python}"
+py="${PYTHON:-${LUPA_VENV:-$root/.venv}/bin/python}"
 bin="$(dirname "$py")"
 examples="${FUZZ_MAX_EXAMPLES:-10}"
 min_cases="${FUZZ_MIN_CASES:-1000}"

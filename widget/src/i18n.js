@@ -12,6 +12,9 @@ export const STRINGS = {
     always: 'Aina käytössä',
     cookies: 'Evästeet',
     gpc: 'Selaimesi lähettää Global Privacy Control -signaalin, joten markkinointievästeet on hylätty.',
+    sending: 'Lähetetään…',
+    subscribed: 'Kiitos! Vahvista tilaus sähköpostiisi lähetetyllä linkillä.',
+    subscribeFailed: 'Tilaus ei onnistunut. Tarkista tiedot ja yritä uudelleen.',
   },
   sv: {
     accept: 'Godkänn alla',
@@ -25,6 +28,9 @@ export const STRINGS = {
     always: 'Alltid på',
     cookies: 'Kakor',
     gpc: 'Din webbläsare skickar en Global Privacy Control-signal, så kakor för marknadsföring har avvisats.',
+    sending: 'Skickar…',
+    subscribed: 'Tack! Bekräfta prenumerationen med länken vi skickade till din e-post.',
+    subscribeFailed: 'Prenumerationen misslyckades. Kontrollera uppgifterna och försök igen.',
   },
   en: {
     accept: 'Accept all',
@@ -38,6 +44,9 @@ export const STRINGS = {
     always: 'Always on',
     cookies: 'Cookies',
     gpc: 'Your browser sends a Global Privacy Control signal, so marketing cookies are refused.',
+    sending: 'Sending…',
+    subscribed: 'Thank you! Confirm your subscription with the link we sent to your email.',
+    subscribeFailed: 'The subscription failed. Check your details and try again.',
   },
 };
 

@@ -6,6 +6,7 @@ import { consentDefault, consentUpdate } from './gcm.js';
 import { removeCookies, runGranted, watch } from './blocker.js';
 import { STRINGS, pickLanguage } from './i18n.js';
 import { loadState, makeOutbox, newVisitorId, saveState } from './store.js';
+import { makeSubscribe } from './subscribe.js';
 import { buildBanner, buildDialog, h, trapFocus } from './ui.js';
 
 /* global __CSS_FILE__, __CSS_SRI__ */
@@ -155,8 +156,22 @@ function syncFab() {
   if (fab) fab.hidden = !banner.hidden || dialog.open;
 }
 
+const language = () => pickLanguage(opts.lang, document.documentElement.lang, config.site);
+
+const subscribe = makeSubscribe(() =>
+  config
+    ? {
+        url: `${api}/api/v1/sites/${encodeURIComponent(slug)}/signups`,
+        noticeVersion: config.notice.version,
+        visitorId: (state && state.v) || visitorId,
+        lang: language(),
+        t: STRINGS[language()],
+      }
+    : null,
+);
+
 function render() {
-  const lang = pickLanguage(opts.lang, document.documentElement.lang, config.site);
+  const lang = language();
   const t = STRINGS[lang];
   const noticeUrl = `${new URL(config.links.notice, api).href}?lang=${lang}`;
   const ctx = { t, lang, notice: config.notice, noticeUrl, gpc: gpc && categories().some((c) => c.key === 'marketing') };
@@ -219,6 +234,7 @@ async function start() {
   outbox.flush();
   await cssReady;
   render();
+  for (const form of document.querySelectorAll('form[data-lupa-subscribe]')) subscribe(form);
   document.addEventListener('click', (e) => {
     if (e.target.closest('[data-lupa-open]')) {
       e.preventDefault();
@@ -240,6 +256,7 @@ window.Lupa = {
     return () => listeners.splice(listeners.indexOf(fn) >>> 0, 1);
   },
   withdraw: () => config && act('reject'),
+  subscribe,
 };
 
 start();
