@@ -112,3 +112,14 @@ def test_demo_page_has_a_strict_csp_and_its_stand_ins(client: Any, demo: Any) ->
     for name in ("fake-ga.js", "fake-pixel.js"):
         assert client.get(f"/demo/static/{name}").status_code == 200
     assert client.get("/demo/static/../web/widget.py").status_code == 404
+
+
+def test_readme_and_config_publish_the_current_sri(client: Any, demo: Any) -> None:
+    built = manifest()
+    readme = (ROOT / "README.md").read_text("utf-8")
+    assert f'/{built["js"]["file"]}" integrity="{built["js"]["integrity"]}"' in readme, \
+        "README's SRI snippet is stale: copy it from service/static/widget/manifest.json"
+    widget = client.get("/api/v1/sites/demo/config").get_json()["widget"]
+    assert widget == {kind: {"file": f"/{built[kind]['file']}",
+                             "integrity": built[kind]["integrity"]} for kind in ("js", "css")}
+    assert client.get(widget["js"]["file"]).status_code == 200

@@ -14,6 +14,7 @@ from service.domain.canonical import canonical_json, iso_utc, sha256_hex
 from service.errors import Forbidden
 from service.extensions import db
 from service.schemas.consent import ConsentHistoryOut, ConsentIn, ConsentOut
+from service.web.widget import widget_manifest
 
 blp = Blueprint(
     "public", __name__, url_prefix="/api/v1/sites/<site>", description="Widget (public, CORS)"
@@ -75,7 +76,11 @@ def widget_config(site: Any) -> dict[str, Any]:
         "links": {
             "notice": f"/sites/{site.slug}/notice",
             "consents": f"/api/v1/sites/{site.slug}/consents",
+            "signups": f"/api/v1/sites/{site.slug}/signups",
         },
+        # The immutable, content-hashed widget files with their SRI hashes.
+        "widget": {kind: {"file": f"/{entry['file']}", "integrity": entry["integrity"]}
+                   for kind, entry in widget_manifest().items() if kind in ("js", "css")},
     }
 
 

@@ -161,7 +161,7 @@ const language = () => pickLanguage(opts.lang, document.documentElement.lang, co
 const subscribe = makeSubscribe(() =>
   config
     ? {
-        url: `${api}/api/v1/sites/${encodeURIComponent(slug)}/signups`,
+        url: new URL(config.links.signups, api).href,
         noticeVersion: config.notice.version,
         visitorId: (state && state.v) || visitorId,
         lang: language(),
