@@ -127,7 +127,7 @@ class Consents(MethodView):
     @blp.alt_response(404, schema="ProblemSchema", description="Unknown site")
     def post(self, body: dict[str, Any], site: str) -> Any:
         """Record a visitor's choice for the notice version they were shown."""
-        s = sites.get_site(site)
+        s = cache.site_ref(site)  # hot path: no site query per write
         g.cors_site = s
         _check_write_origin(s)
         visitor_id = body.get("visitor_id") or request.cookies.get(VISITOR_COOKIE) or None
@@ -144,12 +144,12 @@ class Consents(MethodView):
         event = consent.record_visitor_choice(
             s, body["notice_version"], body["choices"], body["method"], visitor_id, ctx
         )
+        out = consent.choice_dict(event)  # before the commit expires (and reloads) the row
         db.session.commit()
-        metrics.record_consent_write(event.method)
-        out = consent.choice_dict(event)
+        metrics.record_consent_write(out["method"])
         resp = Response(json.dumps(out), status=201, mimetype="application/json")
         resp.set_cookie(
-            VISITOR_COOKIE, event.visitor_id, max_age=VISITOR_COOKIE_MAX_AGE, path="/",
+            VISITOR_COOKIE, out["visitor_id"], max_age=VISITOR_COOKIE_MAX_AGE, path="/",
             secure=request.is_secure, samesite="None" if request.is_secure else "Lax",
         )
         resp.headers["Cache-Control"] = "no-store"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app
 from marshmallow import ValidationError
 from sqlalchemy import func, select
 
@@ -84,6 +85,26 @@ def current_version(site: Site) -> NoticeVersion:
     if version is None:
         raise NotFound("This site has no published notice yet.")
     return version
+
+
+def version_categories(site_id: int, number: int) -> list[str]:
+    """The cookie category keys of a published version, cached per app: a published version
+    never changes, so the hot consent-write path need not load the whole notice each time."""
+    cache: dict[tuple[int, int], list[str]] = current_app.extensions.setdefault(
+        "lupa_version_categories", {})
+    keys = cache.get((site_id, number))
+    if keys is None:
+        data = db.session.execute(
+            select(NoticeVersion.data).where(NoticeVersion.site_id == site_id,
+                                             NoticeVersion.number == number)
+        ).scalar_one_or_none()
+        if data is None:
+            raise NotFound(f"Notice version {number} does not exist.")
+        keys = [c["key"] for c in data["cookie_categories"]]
+        if len(cache) >= 4096:
+            cache.clear()
+        cache[(site_id, number)] = keys
+    return keys
 
 
 def get_version(site: Site, number: int) -> NoticeVersion:
