@@ -1,6 +1,6 @@
 """Benchmark: verify N (default 1,000,000) audit entries, against a bare SHA-256 chain.
 
-    /work/venv/bin/python bench/audit_verify.py [--entries N] [--pg postgresql://...]
+    .venv/bin/python bench/audit_verify.py [--entries N] [--pg postgresql://...]
 
 Stages, each timed in the same run:
   baseline  sha256(prev_hash + payload) over N rows, nothing else (the floor)

@@ -1,6 +1,6 @@
 """End-to-end pre-send check benchmark against PostgreSQL + Redis, beside a floor.
 
-    /work/venv/bin/python bench/marketing_check.py --sizes 100000 1000000
+    .venv/bin/python bench/marketing_check.py --sizes 100000 1000000
 
 For each size N: seeds N subjects in a fresh PostgreSQL database (80% granted newsletter by
 email, 10% withdrawn, 10% prohibited everything), starts the service under gunicorn (one
