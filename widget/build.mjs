@@ -58,3 +58,14 @@ const manifest = {
 };
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`${jsName} ${js.length} B, ${cssName} ${css.length} B -> ${out}`);
+
+// The README publishes the current file name and SRI hash (a test keeps them in step).
+if (outArg < 0) {
+  const readme = join(here, '..', 'README.md');
+  const text = readFileSync(readme, 'utf8');
+  const updated = text.replace(
+    /(<script src="https:\/\/[^"]*\/)widget\.[0-9a-f]+\.js" integrity="[^"]*"/,
+    `$1${jsName}" integrity="${manifest.js.integrity}"`,
+  );
+  if (updated !== text) writeFileSync(readme, updated);
+}

@@ -20,7 +20,7 @@ const gpc = navigator.globalPrivacyControl === true;
 let config = null;
 let state = null; // stored decision for the current categories, or null (undecided)
 let visitorId = null;
-let root, banner, dialog, fab, opener;
+let root, banner, dialog, fab, opener, uiCtx;
 const listeners = [];
 
 // Consent Mode default must precede every tag, so it runs as soon as this file does.
@@ -139,21 +139,21 @@ const emit = (name, detail) => document.dispatchEvent(new CustomEvent(`lupa:${na
 function act(action) {
   const all = categories().map((c) => c.key);
   if (action === 'settings') return show();
-  if (action === 'close') return dialog.close();
+  if (action === 'close') return dialog && dialog.close();
   if (action === 'accept') record('accept_all', all);
   else if (action === 'reject') record('reject_all', []);
   else if (action === 'save') {
-    const on = [...dialog.querySelectorAll('input:checked')].map((i) => i.name);
+    const on = [...ensureDialog().querySelectorAll('input:checked')].map((i) => i.name);
     record('custom', on);
   }
   banner.hidden = true;
-  if (dialog.open) dialog.close();
+  if (dialog && dialog.open) dialog.close();
   syncFab();
   emit('hide');
 }
 
 function syncFab() {
-  if (fab) fab.hidden = !banner.hidden || dialog.open;
+  if (fab) fab.hidden = !banner.hidden || (!!dialog && dialog.open);
 }
 
 const language = () => pickLanguage(opts.lang, document.documentElement.lang, config.site);
@@ -176,15 +176,8 @@ function render() {
   const noticeUrl = `${new URL(config.links.notice, api).href}?lang=${lang}`;
   const ctx = { t, lang, notice: config.notice, noticeUrl, gpc: gpc && categories().some((c) => c.key === 'marketing') };
   banner = buildBanner(ctx);
-  dialog = buildDialog(ctx);
-  trapFocus(dialog);
-  dialog.addEventListener('close', () => {
-    syncFab();
-    if (opener && opener.isConnected && opener.offsetParent !== null) opener.focus();
-    else if (fab && !fab.hidden) fab.focus();
-    opener = null;
-  });
-  root = h('div', { class: 'lupa', id: 'lupa' }, banner, dialog);
+  uiCtx = ctx;
+  root = h('div', { class: 'lupa', id: 'lupa' }, banner);
   if ('reopen' in opts) {
     fab = h('button', { type: 'button', class: 'lupa-b lupa-fab', 'data-action': 'settings', lang, hidden: true }, t.title);
     root.append(fab);
@@ -196,9 +189,26 @@ function render() {
   document.body.prepend(root);
 }
 
+/** The settings dialog, built on first use: the banner shows sooner without it. */
+function ensureDialog() {
+  if (!dialog) {
+    dialog = buildDialog(uiCtx);
+    trapFocus(dialog);
+    dialog.addEventListener('close', () => {
+      syncFab();
+      if (opener && opener.isConnected && opener.offsetParent !== null) opener.focus();
+      else if (fab && !fab.hidden) fab.focus();
+      opener = null;
+    });
+    banner.after(dialog);
+  }
+  return dialog;
+}
+
 /** Opens the settings dialog with the current choice (nothing pre-ticked when undecided). */
 function show() {
-  if (!dialog) return;
+  if (!root) return;
+  ensureDialog();
   for (const input of dialog.querySelectorAll('input')) input.checked = isGranted(input.name);
   if (!dialog.open) {
     opener = document.activeElement;
