@@ -3,12 +3,14 @@ evidence, audit in the same transaction, and bad input."""
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from tests.conftest import PG_URL
 from tests.marketing_helpers import (
     BASE,
     admin,
@@ -276,3 +278,27 @@ def test_openapi_documents_the_marketing_endpoints(client: Any) -> None:
         assert path in paths, path
     assert "application/x-ndjson" in paths["/api/v1/sites/{site}/checks"]["post"][
         "requestBody"]["content"]
+
+
+@pytest.mark.skipif(not PG_URL, reason="concurrent writers need PostgreSQL")
+def test_concurrent_changes_of_one_subject_are_serialised(app: Flask, client: Any,
+                                                          demo: dict) -> None:
+    """Eight admins prohibit at once a subject with no permission rows yet: every request is
+    answered (the losers see "no change", not a unique-key 500) and exactly one is audited."""
+    sid = new_subject(client, demo, email="kiistelty@example.fi")
+    start = threading.Barrier(8)
+    answers: list[Any] = []
+
+    def worker() -> None:
+        c = app.test_client()
+        start.wait()
+        resp = put_permission(c, demo, sid, "*", "*", "prohibited", source="race")
+        answers.append((resp.status_code, resp.get_json().get("changed")))
+
+    threads = [threading.Thread(target=worker) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(answers) == [(200, False)] * 7 + [(200, True)]
+    assert audit_actions(app).count("marketing.prohibited") == 1

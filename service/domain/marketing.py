@@ -94,6 +94,7 @@ def validate_evidence(site: Site, evidence: Evidence) -> None:
 def _rows(subject: Subject) -> dict[tuple[str, str], MarketingPermission]:
     rows = db.session.execute(
         select(MarketingPermission).where(MarketingPermission.subject_id == subject.id)
+        .execution_options(populate_existing=True)  # what is committed now, not what was read
     ).scalars()
     return {(r.purpose, r.channel): r for r in rows}
 
@@ -123,6 +124,9 @@ def set_permission(
     now = utcnow()
     ip_prefix = truncate_ip(evidence.ip)
     version = evidence.notice_version or current_number
+    # One change of a subject at a time: concurrent changes would both insert a missing row
+    # (a unique violation) or overwrite each other's reading of it. SQLite serialises writers.
+    db.session.execute(select(Subject.id).where(Subject.id == subject.id).with_for_update())
     rows = _rows(subject)
     changed: list[tuple[str, str, str]] = []
 
