@@ -237,3 +237,37 @@ def test_concurrent_appends_on_sqlite_also_serialise(app: Flask, demo: dict) -> 
         t.join()
     assert not errors, errors
     assert verify(app).ok
+
+
+def test_key_rotation_keeps_old_checkpoints_verifiable(app: Flask, demo: dict,
+                                                       database_url: str, tmp_path: Any) -> None:
+    """The documented rotation: a new LUPA_SIGNING_KEY, the old public key in LUPA_VERIFY_KEYS.
+    Checkpoints signed before still verify and auditors are given both keys; without the old
+    key they are reported as signed by an unknown key."""
+    import base64
+
+    from service.domain import audit
+    from tests.conftest import make_app
+
+    client = app.test_client()
+    for _ in range(6):  # checkpoints every 5 entries: at least one signed with the old key
+        assert client.post(CONSENTS, json={"notice_version": 1, "choices": {},
+                                           "method": "reject_all"}).status_code == 201
+    with app.app_context():
+        old_public = audit.signer().public_b64
+    new_key = base64.b64encode(b"\x07" * 32).decode()
+    rotated = make_app(database_url, tmp_path / "rotated", LUPA_SIGNING_KEY=new_key,
+                       LUPA_VERIFY_KEYS=[old_public])
+    with rotated.test_client() as c:
+        for _ in range(5):
+            assert c.post(CONSENTS, json={"notice_version": 1, "choices": {},
+                                          "method": "reject_all"}).status_code == 201
+        listed = c.get("/api/v1/sites/demo/audit/checkpoints",
+                       headers=bearer(demo["keys"]["auditor"])).get_json()
+    assert old_public in listed["public_keys"].values() and len(listed["public_keys"]) == 2
+    assert len({cp["key_id"] for cp in listed["checkpoints"]}) == 2
+    result = verify(rotated)
+    assert result.ok, result.problems
+    forgetful = make_app(database_url, tmp_path / "forgetful", LUPA_SIGNING_KEY=new_key)
+    result = verify(forgetful)
+    assert not result.ok and "checkpoint_key" in result.kinds

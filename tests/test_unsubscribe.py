@@ -179,3 +179,55 @@ def test_no_identifier_reaches_the_logs_or_the_audit_log(client: Any, demo: dict
             sa.text("SELECT payload || coalesce(subject, '') FROM audit_entries")))
     for needle in ("tilaaja", "uusi@", "401234567", "example.fi"):
         assert needle not in audit_text
+
+
+def preferences_path(client: Any, demo: dict) -> str:
+    return urlsplit(links(client, demo, ["tilaaja@example.fi"]).get_json()["links"][0]
+                    ["preferences_url"]).path
+
+
+def test_customer_downloads_everything_held_through_the_signed_link(
+        client: Any, demo: dict, app: Flask, subscriber: str) -> None:
+    url = preferences_path(client, demo)
+    assert "Download my data" in client.get(url + "?lang=en").get_data(as_text=True)
+    resp = client.post(url, data={"action": "download", "lang": "en"})
+    assert resp.status_code == 200 and resp.mimetype == "application/json"
+    assert resp.headers["Content-Disposition"] == 'attachment; filename="demo-my-data.json"'
+    data = resp.get_json()
+    assert data["format"] == "lupa.subject-export" and data["subject"]["id"] == subscriber
+    assert data["identifiers"] == {"email": "tilaaja@example.fi"}
+    granted = {(p["purpose"], p["channel"]) for p in data["permissions"]
+               if p["state"] == "granted"}
+    assert granted == {("newsletter", "email"), ("offers", "email")}
+    assert [(r["kind"], r["via"], r["status"]) for r in data["requests"]] == [
+        ("access", "signed-link", "completed")]
+    assert audit_actions(app)[-1] == "rights.access"
+
+
+def test_customer_erasure_needs_the_box_ticked_then_shreds_the_subject(
+        client: Any, demo: dict, app: Flask, subscriber: str) -> None:
+    from service.domain import audit, sites
+
+    url = preferences_path(client, demo)
+    before = len(audit_actions(app))
+    unticked = client.post(url, data={"action": "erase", "lang": "en"})
+    assert unticked.status_code == 200 and "Tick the box" in unticked.get_data(as_text=True)
+    assert len(audit_actions(app)) == before
+    assert reasons(check(client, demo, ["tilaaja@example.fi"])) == [None]
+    done = client.post(url, data={"action": "erase", "confirm": "yes", "lang": "fi"})
+    assert done.status_code == 200 and "Tietosi on poistettu" in done.get_data(as_text=True)
+    assert audit_actions(app)[-1] == "rights.erasure"
+    assert reasons(check(client, demo, ["tilaaja@example.fi"])) == ["unknown"]
+    assert "tilaaja" not in " ".join(str(r) for r in count_identifiers(app))
+    assert "poistettu" in client.get(url + "?lang=fi").get_data(as_text=True)
+    with app.app_context():
+        assert audit.verify_site(sites.get_site("demo")).ok
+
+
+def count_identifiers(app: Flask) -> list[Any]:
+    import sqlalchemy as sa
+
+    from service.extensions import db
+
+    with app.app_context():
+        return list(db.session.execute(sa.text("SELECT * FROM subject_identifiers")).all())

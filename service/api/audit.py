@@ -74,8 +74,7 @@ class Checkpoints(MethodView):
     @require_role("auditor")
     def get(self, site: Any) -> Any:
         """Signed checkpoints and the public keys that verify them; keep copies outside."""
-        signer = audit.signer()
-        return {"public_keys": {signer.key_id: signer.public_b64},
+        return {"public_keys": audit.public_keys_b64(),  # current and retired keys
                 "checkpoints": audit.list_checkpoints(site)}
 
     @protected_docs(blp)

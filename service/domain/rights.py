@@ -93,7 +93,8 @@ def access(site: Site, subject: Subject, actor: str, via: str = "admin",
         "permissions": [] if _erased(subject) else marketing.permission_views(site, subject),
         "permission_history": marketing.history(subject),
         "answers_given_to_senders": checks.answers_about(subject, limit=100_000),
-        "requests": [request_dict(r, subject) for r in requests_of(subject)],
+        # this request itself is added below, once completed
+        "requests": [request_dict(r, subject) for r in requests_of(subject) if r is not req],
         "audit_entries": list(audit.iter_entries(site, subject=pseudonym)),
     }
     _complete(site, subject, req, actor,

@@ -1,14 +1,23 @@
 """Customer pages behind signed links: one-click unsubscribe (RFC 8058), double opt-in
-confirmation, and managing permissions / prohibiting all marketing; in fi, sv and en.
+confirmation, managing permissions / prohibiting all marketing, and the customer's own
+data-subject requests (download everything held, erase); in fi, sv and en.
 A GET never changes anything; the change is the POST."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, Response, render_template, request
+from flask import Blueprint, Flask, Response, json, render_template, request
 
-from service.domain import marketing, optin, permission_cache, sites, tokens, unsubscribe
+from service.domain import (
+    marketing,
+    optin,
+    permission_cache,
+    rights,
+    sites,
+    tokens,
+    unsubscribe,
+)
 from service.domain import subjects as subject_domain
 from service.errors import DomainError, NotFound
 from service.extensions import db
@@ -116,12 +125,26 @@ def preferences_page(site: str, token: str) -> Response:
     except (tokens.LinkInvalid, tokens.LinkExpired, NotFound) as exc:
         return _error(s, exc, "preferences_title")
     message = None
-    if request.method == "POST":
-        _apply_preferences(s, subject, request.form.get("action", ""),
-                           set(request.form.getlist("perm")))
+    action = request.form.get("action", "") if request.method == "POST" else ""
+    if action == "download":
+        return _download(s, subject)
+    if action == "erase":
+        if request.form.get("confirm") != "yes":
+            message = LABELS[lang]["erase_unconfirmed"]
+        else:
+            rights.erase(s, subject, f"subject:{subject.public_id}", via="signed-link")
+            db.session.commit()
+            permission_cache.after_commit(s.id)
+            return _page("customer/done.html", s, "preferences_title",
+                         message=LABELS[lang]["erased"])
+    elif request.method == "POST":
+        _apply_preferences(s, subject, action, set(request.form.getlist("perm")))
         db.session.commit()
         permission_cache.after_commit(s.id)
         message = LABELS[lang]["saved"]
+    if subject.wrapped_key is None:  # erased earlier: nothing left to manage
+        return _page("customer/done.html", s, "preferences_title",
+                     message=LABELS[lang]["erased"])
     views = marketing.permission_views(s, subject)
     prohibited_all = {"purpose": "*", "channel": "*"} in marketing.prohibitions_of(subject)
     purposes = [{"key": k, "title": _loc(p.get("title"), lang),
@@ -132,6 +155,17 @@ def preferences_page(site: str, token: str) -> Response:
     return _page("customer/preferences.html", s, "preferences_title", message=message,
                  purposes=purposes, channels=channels, granted=granted,
                  prohibited_all=prohibited_all)
+
+
+def _download(site: Site, subject: Any) -> Response:
+    """The customer's own access request (GDPR art. 15 and 20): everything held, as JSON."""
+    _, data = rights.access(site, subject, f"subject:{subject.public_id}", via="signed-link")
+    db.session.commit()
+    resp = Response(json.dumps(data, ensure_ascii=False, indent=2), mimetype="application/json")
+    resp.headers["Content-Disposition"] = f'attachment; filename="{site.slug}-my-data.json"'
+    resp.headers["Cache-Control"] = "no-store"
+    resp.headers["Referrer-Policy"] = "no-referrer"
+    return resp
 
 
 def _apply_preferences(site: Site, subject: Any, action: str, perms: set[str]) -> None:
