@@ -218,3 +218,23 @@ def test_non_uuid_visitor_in_path_is_422(client: Any, demo: dict) -> None:
     resp = client.get(f"{CONSENTS}/not-a-uuid")
     assert resp.status_code == 422
     assert resp.mimetype == "application/problem+json"
+
+
+def test_current_choice_comes_from_the_services_own_visitor_cookie(client: Any,
+                                                                   demo: dict) -> None:
+    missing = client.get(f"{CONSENTS}/current")
+    assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
+    vid = new_visitor()
+    posted = client.post(CONSENTS, json={"visitor_id": vid, "notice_version": 1,
+                                         "choices": {"analytics": True}, "method": "custom"})
+    assert posted.status_code == 201
+    set_cookie = posted.headers["Set-Cookie"]
+    assert set_cookie.startswith(f"lupa_vid={vid};") and "HttpOnly" in set_cookie
+    current = client.get(f"{CONSENTS}/current", headers={"Origin": "https://shop.example"})
+    assert current.status_code == 200 and current.headers["Cache-Control"] == "no-store"
+    assert current.get_json()["visitor_id"] == vid
+    assert current.get_json()["choices"]["analytics"] is True
+    assert current.headers["Access-Control-Allow-Origin"] == "https://shop.example"
+    assert current.headers["Access-Control-Allow-Credentials"] == "true"
+    client.set_cookie("lupa_vid", "not-a-visitor-id")
+    assert client.get(f"{CONSENTS}/current").status_code == 404

@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from service import cache, metrics
 from service.domain import consent, notices, sites
 from service.domain.canonical import canonical_json, iso_utc, sha256_hex
-from service.errors import Forbidden
+from service.errors import Forbidden, InvalidInput, NotFound
 from service.extensions import db
 from service.schemas.consent import ConsentHistoryOut, ConsentIn, ConsentOut
 from service.web.widget import widget_manifest
@@ -151,7 +151,31 @@ class Consents(MethodView):
         resp.set_cookie(
             VISITOR_COOKIE, out["visitor_id"], max_age=VISITOR_COOKIE_MAX_AGE, path="/",
             secure=request.is_secure, samesite="None" if request.is_secure else "Lax",
+            httponly=True,  # only the service reads it (GET .../consents/current)
         )
+        resp.headers["Cache-Control"] = "no-store"
+        return resp
+
+
+@blp.route("/consents/current")
+class CurrentConsent(MethodView):
+    @blp.response(200, ConsentOut)
+    @blp.alt_response(404, schema="ProblemSchema", description="No visitor cookie or choice")
+    def get(self, site: str) -> Any:
+        """The choice of the visitor named by the service's own `lupa_vid` cookie.
+
+        The widget asks when the page's script cookie is gone (Safari deletes script-set
+        cookies after 7 days), so a returning visitor is not asked again."""
+        ref = cache.site_ref(site)
+        g.cors_site = ref
+        visitor_id = request.cookies.get(VISITOR_COOKIE)
+        if not visitor_id:
+            raise NotFound("No visitor cookie.")
+        try:
+            event = consent.current_choice(cast(Any, ref), visitor_id)
+        except InvalidInput as exc:
+            raise NotFound("No choice for this visitor cookie.") from exc
+        resp = Response(json.dumps(consent.choice_dict(event)), mimetype="application/json")
         resp.headers["Cache-Control"] = "no-store"
         return resp
 

@@ -318,3 +318,46 @@ def test_strict_csp_page_has_no_violations(page, context, demo_url):
     assert page.evaluate("window.__csp") == []
     css = page.evaluate("document.querySelector('link[data-lupa-css]').sheet.cssRules.length")
     assert css > 10
+
+
+def drop_script_cookie(context: Any) -> None:
+    """What Safari does to script-set cookies after 7 days: only the service's HTTP-only
+    visitor cookie is left."""
+    kept = [c for c in context.cookies() if c["name"] == "lupa_vid"]
+    assert kept and kept[0]["httpOnly"], context.cookies()
+    context.clear_cookies()
+    context.add_cookies(kept)
+
+
+def test_choice_is_restored_from_the_service_cookie_when_the_script_cookie_is_gone(
+    page, context, demo_url, server_choice
+):
+    open_demo(page, demo_url)
+    page.get_by_role("button", name="Reject all").first.click()
+    visitor = consent_cookie(context)["v"]
+    wait_for_record(server_choice, visitor, "reject_all")
+    drop_script_cookie(context)
+    page.reload()
+    wait_until(page, "!!(window.Lupa && Lupa.getConsent() && Lupa.getConsent().decided)")
+    expect(page.locator(".lupa-banner")).to_be_hidden()
+    consent = page.evaluate("Lupa.getConsent()")
+    assert consent["visitorId"] == visitor and consent["method"] == "reject_all"
+    assert consent["categories"] == {"necessary": True, "preferences": False,
+                                     "analytics": False, "marketing": False}
+    assert consent_cookie(context)["v"] == visitor  # written again for the next visit
+    page.wait_for_timeout(300)
+    assert ran(page) == []
+
+
+def test_restored_choice_about_an_older_notice_version_asks_again(
+    page, context, demo_url, server_choice, publish_notice_v2
+):
+    open_demo(page, demo_url)
+    page.get_by_role("button", name="Accept all").first.click()
+    wait_for_record(server_choice, consent_cookie(context)["v"], "accept_all")
+    assert publish_notice_v2() == 2
+    drop_script_cookie(context)
+    page.reload()
+    expect(page.locator(".lupa-banner")).to_be_visible()
+    page.wait_for_timeout(300)
+    assert ran(page) == []

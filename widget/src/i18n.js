@@ -12,9 +12,8 @@ export const STRINGS = {
     always: 'Aina käytössä',
     cookies: 'Evästeet',
     gpc: 'Selaimesi lähettää Global Privacy Control -signaalin, joten markkinointievästeet on hylätty.',
-    sending: 'Lähetetään…',
-    subscribed: 'Kiitos! Vahvista tilaus sähköpostiisi lähetetyllä linkillä.',
-    subscribeFailed: 'Tilaus ei onnistunut. Tarkista tiedot ja yritä uudelleen.',
+    subscribed: 'Kiitos! Vahvista tilaus sähköpostiisi tulleesta linkistä.',
+    subscribeFailed: 'Tilaus ei onnistunut.',
   },
   sv: {
     accept: 'Godkänn alla',
@@ -28,9 +27,8 @@ export const STRINGS = {
     always: 'Alltid på',
     cookies: 'Kakor',
     gpc: 'Din webbläsare skickar en Global Privacy Control-signal, så kakor för marknadsföring har avvisats.',
-    sending: 'Skickar…',
-    subscribed: 'Tack! Bekräfta prenumerationen med länken vi skickade till din e-post.',
-    subscribeFailed: 'Prenumerationen misslyckades. Kontrollera uppgifterna och försök igen.',
+    subscribed: 'Tack! Bekräfta med länken i din e-post.',
+    subscribeFailed: 'Prenumerationen misslyckades.',
   },
   en: {
     accept: 'Accept all',
@@ -44,9 +42,8 @@ export const STRINGS = {
     always: 'Always on',
     cookies: 'Cookies',
     gpc: 'Your browser sends a Global Privacy Control signal, so marketing cookies are refused.',
-    sending: 'Sending…',
-    subscribed: 'Thank you! Confirm your subscription with the link we sent to your email.',
-    subscribeFailed: 'The subscription failed. Check your details and try again.',
+    subscribed: 'Thank you! Confirm your subscription with the link in your email.',
+    subscribeFailed: 'The subscription failed.',
   },
 };
 

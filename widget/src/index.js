@@ -5,7 +5,7 @@
 import { consentDefault, consentUpdate } from './gcm.js';
 import { removeCookies, runGranted, watch } from './blocker.js';
 import { STRINGS, pickLanguage } from './i18n.js';
-import { loadState, makeOutbox, newVisitorId, saveState } from './store.js';
+import { COOKIE, loadState, makeOutbox, newVisitorId, readCookie, saveState } from './store.js';
 import { makeSubscribe } from './subscribe.js';
 import { buildBanner, buildDialog, h, trapFocus } from './ui.js';
 
@@ -15,6 +15,7 @@ const opts = script.dataset;
 const slug = opts.site;
 const api = opts.api || new URL(script.src, location.href).origin;
 const cacheKey = `lupa_cfg:${slug}`;
+const siteApi = `${api}/api/v1/sites/${encodeURIComponent(slug)}`;
 const gpc = navigator.globalPrivacyControl === true;
 
 let config = null;
@@ -28,7 +29,7 @@ consentDefault();
 const cssReady = loadCss();
 // Always revalidated (ETag, usually a 304): a notice that changed its categories must make the
 // very next page view ask again, whatever max-age the service or a CDN allows.
-const configReady = fetch(`${api}/api/v1/sites/${encodeURIComponent(slug)}/config`, {
+const configReady = fetch(`${siteApi}/config`, {
   credentials: 'omit',
   cache: 'no-cache',
 })
@@ -47,6 +48,14 @@ const configReady = fetch(`${api}/api/v1/sites/${encodeURIComponent(slug)}/confi
       return null;
     }
   });
+
+// Without the page's cookie (first visit, or Safari's 7-day cap on script cookies), ask the
+// service for the choice its own HTTP cookie names; in parallel with the config.
+const restoreReady = readCookie(COOKIE)
+  ? null
+  : fetch(`${siteApi}/consents/current`, { credentials: 'include', cache: 'no-store' })
+      .then((r) => (r.ok ? r.json() : null))
+      .catch(() => null);
 
 const domReady = new Promise((ok) =>
   document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', ok) : ok(),
@@ -228,7 +237,14 @@ async function start() {
       saveState(state, opts.cookieDomain);
     }
   });
-  const saved = loadState();
+  let saved = loadState();
+  const restored = !saved && (await restoreReady);
+  // Only a choice about the current version is restored (its categories are the ones shown).
+  if (restored && restored.notice_version === config.notice.version) {
+    const c = Object.keys(restored.choices).filter((k) => restored.choices[k]);
+    saved = { v: restored.visitor_id, n: restored.notice_version, h: hashKey(), m: restored.method, c, d: true };
+    saveState(saved, opts.cookieDomain);
+  }
   visitorId = saved && saved.v;
   // A stored choice counts only for the categories it was given for; otherwise ask again.
   state = saved && saved.h === hashKey() ? saved : null;

@@ -87,6 +87,7 @@ export function makeOutbox(key, onDelivered) {
         try {
           res = await fetch(item.url, {
             method: 'POST',
+            credentials: 'include', // the service keeps the visitor id in its own cookie too
             headers: { 'Content-Type': 'application/json' },
             body: JSON.stringify(item.body),
             keepalive: true,

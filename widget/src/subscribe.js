@@ -42,7 +42,7 @@ export function makeSubscribe(ctx) {
     const phone = (data.get('phone') || '').trim();
     if (phone) body.phone = phone;
     if (c.visitorId) body.visitor_id = c.visitorId;
-    say('sending', c.t.sending);
+    say('sending', '');
     let result;
     try {
       const r = await fetch(c.url, {
