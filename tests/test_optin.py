@@ -197,3 +197,16 @@ def test_demo_without_smtp_prints_the_mail(client: Any, demo: dict,
     assert resp.status_code == 202
     out = capsys.readouterr().out
     assert "/sites/demo/confirm/" in out and "uusi.tilaaja@example.fi" in out
+
+
+def test_without_smtp_the_mail_is_printed_decoded_with_a_followable_link(
+        client: Any, demo: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    """The embedded demo: the confirmation link must be copyable from the console as is."""
+    assert signup(client).status_code == 202
+    out = capsys.readouterr().out
+    assert "To: uusi.tilaaja@example.fi" in out
+    match = re.search(r"(http://localhost/sites/demo/confirm/\S+)", out)
+    assert match and match.group(1).endswith("?lang=en"), out
+    path = match.group(1).removeprefix("http://localhost")
+    page = client.get(path)
+    assert page.status_code == 200 and "I confirm" in page.get_data(as_text=True)

@@ -33,8 +33,10 @@ def send(msg: EmailMessage) -> None:
     cfg = current_app.config
     host = cfg.get("LUPA_SMTP_HOST")
     if not host:
-        # Embedded demo: show the mail on the console so the link can be followed.
-        sys.stdout.write(f"\n----- mail (LUPA_SMTP_HOST not set) -----\n{msg}\n-----\n")
+        # Embedded demo: show the mail on the console, decoded, so the link can be followed.
+        head = "".join(f"{k}: {msg[k]}\n" for k in ("From", "To", "Subject"))
+        sys.stdout.write(f"\n----- mail (LUPA_SMTP_HOST not set) -----\n{head}\n"
+                         f"{msg.get_content()}-----\n")
         sys.stdout.flush()
         return
     port, timeout = int(cfg["LUPA_SMTP_PORT"]), float(cfg["LUPA_SMTP_TIMEOUT"])
