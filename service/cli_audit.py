@@ -232,7 +232,7 @@ def retention_purge(slug: str | None, dry_run: bool) -> None:
     """Delete what is past retention, in audited batches."""
     from sqlalchemy import select
 
-    from service.domain import retention, sites
+    from service.domain import permission_cache, retention, sites
     from service.extensions import db
     from service.models import Site
     from service.models.types import utcnow
@@ -248,6 +248,8 @@ def retention_purge(slug: str | None, dry_run: bool) -> None:
             total = 0
             for batch in retention.purge(site, rule, now, dry_run=dry_run):
                 db.session.commit()
+                if rule == retention.MARKETING_EVIDENCE and not dry_run:
+                    permission_cache.after_commit(site.id)
                 total += batch.deleted
                 verb = "would delete" if dry_run else "deleted"
                 click.echo(f"{site.slug}: {rule}: {verb} {total} (older than {batch.months} "

@@ -167,3 +167,42 @@ def test_format_1_entries_are_never_reduced(app: Flask, client: Any, runner: Any
 def purge_entries_of(app: Flask, action: str) -> list[dict[str, Any]]:
     rows = sql(app, "SELECT payload FROM audit_entries WHERE action=:a ORDER BY id", a=action)
     return [json.loads(r[0]) for r in rows]
+
+
+def test_marketing_evidence_goes_24_months_after_the_permission_ended(
+        app: Flask, client: Any, runner: Any, demo: dict) -> None:
+    from tests.marketing_helpers import check, new_subject, put_permission, reasons
+    from tests.test_promises import promise, report
+
+    ended = new_subject(client, demo, email="ended@example.fi")
+    in_force = new_subject(client, demo, email="inforce@example.fi")
+    recent = new_subject(client, demo, email="recent@example.fi")
+    prohibited = new_subject(client, demo, email="kielto@example.fi")
+    for sid in (ended, in_force, recent):
+        assert put_permission(client, demo, sid, "newsletter", "email",
+                              "granted").status_code == 200
+    for sid in (ended, recent):
+        put_permission(client, demo, sid, "newsletter", "email", "withdrawn")
+    put_permission(client, demo, prohibited, "*", "*", "prohibited")
+    long_ago = (datetime.now(UTC) - timedelta(days=25 * 31)).replace(tzinfo=None)
+    for sid in (ended, in_force, prohibited):  # their last change was 25 months ago
+        sql(app, "UPDATE marketing_permissions SET updated_at=:t WHERE subject_id="
+                 "(SELECT id FROM subjects WHERE public_id=:s)", t=long_ago, s=sid)
+    kept = promise(report(client, demo), "evidence_retention")
+    assert kept["status"] == "broken" and kept["counts"] == {"months": 24, "overdue": 1}
+    dry = runner.invoke(args=["retention", "purge", "--site", "demo", "--dry-run"])
+    assert "demo\tmarketing_evidence\twould_delete\t1" in dry.stdout, dry.output
+    res = runner.invoke(args=["retention", "purge", "--site", "demo"])
+    assert "demo\tmarketing_evidence\tdeleted\t1" in res.stdout, res.output
+    left = {sid for (sid,) in sql(app, "SELECT s.public_id FROM marketing_permissions p JOIN "
+                                       "subjects s ON s.id = p.subject_id")}
+    assert left == {in_force, recent, prohibited}
+    assert not sql(app, "SELECT e.id FROM marketing_events e JOIN subjects s ON "
+                        "s.id = e.subject_id WHERE s.public_id=:s", s=ended)
+    [entry] = [e for e in purge_entries(app) if e["rule"] == "marketing_evidence"]
+    assert entry["deleted"] == 1 and entry["events_deleted"] == 2 and entry["months"] == 24
+    answers = check(client, demo, ["ended@example.fi", "inforce@example.fi",
+                                   "recent@example.fi", "kielto@example.fi"])
+    assert reasons(answers) == ["no_permission", None, "withdrawn", "prohibited"]
+    assert runner.invoke(args=["audit", "verify", "--site", "demo"]).exit_code == 0
+    assert promise(report(client, demo), "evidence_retention")["status"] == "holds"

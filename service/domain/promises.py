@@ -190,6 +190,26 @@ def consent_retention(ctx: ReportContext) -> PromiseResult:
     return r
 
 
+def evidence_retention(ctx: ReportContext) -> PromiseResult:
+    """Marketing permissions that ended are not kept past the `marketing_evidence` retention."""
+    r = PromiseResult("evidence_retention",
+                      "Marketing evidence is not kept past its retention",
+                      "retention.marketing_evidence", HOLDS, "")
+    months = retention.rule_months(ctx.site, retention.MARKETING_EVIDENCE)
+    if months is None:
+        r.status, r.summary = NOT_APPLICABLE, "the notice sets no marketing_evidence retention"
+        return r
+    cutoff = retention.cutoff(ctx.now, months)
+    overdue = retention.overdue_evidence(ctx.site, cutoff)
+    r.counts = {"months": months, "overdue": overdue}
+    if overdue:
+        r.status = BROKEN
+        r.add({"cutoff": iso_utc(cutoff), "permissions": overdue})
+    r.summary = (f"{overdue} ended permissions last changed more than {months} months ago "
+                 f"(before {iso_utc(cutoff)[:10]})")
+    return r
+
+
 def requests_answered_in_time(ctx: ReportContext) -> PromiseResult:
     """Data-subject requests are completed within one month of receipt."""
     r = PromiseResult("requests_answered_in_time",
@@ -344,6 +364,7 @@ PROMISES: tuple[Promise, ...] = (
     marketing_grants_have_evidence,
     no_contact_after_objection,
     consent_retention,
+    evidence_retention,
     requests_answered_in_time,
     chain_verifies,
 )

@@ -7,6 +7,10 @@ Decisions (see docs/audit.md):
   made. After that we ask for your choice again", so keeping the latest would break it; the
   widget's cookie lives no longer, so the visitor is simply asked again.
 - `checks`: pre-send checks and their answers older than N months are deleted.
+- `marketing_evidence`: a permission that is no longer in force (withdrawn, or a lifted
+  prohibition; never one that is granted, pending or prohibited) is deleted with its history
+  of changes and their evidence N months after its last change. Checks then answer
+  "no_permission" instead of "withdrawn" for it, which is what remains true.
 - `audit_payload`: payloads of format-2 audit entries older than N months are set to NULL;
   their SHA-256 stays in `payload_hash`, which is what the entry hash covers, so the chain
   still verifies (format-1 entries from before cannot be reduced and are kept whole).
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select, tuple_, update
 
 from service import models
 from service.domain import audit, notices
@@ -32,8 +36,9 @@ from service.models import AuditEntry, ConsentEvent, Site
 
 VISITOR_CONSENT = "visitor_consent"
 CHECKS = "checks"
+MARKETING_EVIDENCE = "marketing_evidence"
 AUDIT_PAYLOAD = "audit_payload"
-RULES = (VISITOR_CONSENT, CHECKS, AUDIT_PAYLOAD)
+RULES = (VISITOR_CONSENT, CHECKS, MARKETING_EVIDENCE, AUDIT_PAYLOAD)
 BATCH = 5000
 
 
@@ -88,8 +93,8 @@ class PurgeBatch:
 
 def _batches(site: Site, rule: str, before: datetime) -> tuple[Any, Any, Any] | None:
     """(id column, where clause, extra cleanup) for a rule; None if its data does not exist."""
-    if rule == AUDIT_PAYLOAD:
-        return (AuditEntry.id, (), None)
+    if rule in (AUDIT_PAYLOAD, MARKETING_EVIDENCE):
+        return (AuditEntry.id, (), None)  # handled by their own generators below
     if rule == VISITOR_CONSENT:
         return (ConsentEvent.id,
                 (ConsentEvent.site_id == site.id, ConsentEvent.created_at < before), None)
@@ -113,6 +118,9 @@ def purge(site: Site, rule: str, now: datetime, dry_run: bool = False,
     before = cutoff(now, months)
     if rule == AUDIT_PAYLOAD:
         yield from _reduce_payloads(site, months, before, dry_run, batch)
+        return
+    if rule == MARKETING_EVIDENCE:
+        yield from _purge_evidence(site, months, before, dry_run, batch)
         return
     id_col, where, children = spec
     table = id_col.class_
@@ -159,3 +167,53 @@ def _reduce_payloads(site: Site, months: int, before: datetime, dry_run: bool,
                      {"rule": AUDIT_PAYLOAD, "months": months, "cutoff": iso_utc(before),
                       "reduced": len(rows), "first_seq": rows[0][1], "last_seq": rows[-1][1]})
         yield PurgeBatch(site.slug, AUDIT_PAYLOAD, months, before, len(rows), False)
+
+
+def _ended_permissions(site: Site, before: datetime) -> tuple[Any, ...]:
+    """Permissions no longer in force (withdrawn or a lifted prohibition) last changed before."""
+    from service.models import MarketingPermission as Perm
+
+    return (Perm.site_id == site.id, Perm.state.in_(("withdrawn", "none")),
+            Perm.prohibited.is_(False), Perm.updated_at < before)
+
+
+def overdue_evidence(site: Site, before: datetime) -> int:
+    from service.models import MarketingPermission as Perm
+
+    return int(db.session.execute(select(func.count()).select_from(Perm)
+                                  .where(*_ended_permissions(site, before))).scalar_one())
+
+
+def _purge_evidence(site: Site, months: int, before: datetime, dry_run: bool,
+                    batch: int) -> Iterator[PurgeBatch]:
+    """Delete permissions no longer in force, with their events, N months after their last
+    change; the site's cached permission state is invalidated in the same transaction."""
+    from service.domain import marketing
+    from service.models import MarketingEvent
+    from service.models import MarketingPermission as Perm
+
+    where = _ended_permissions(site, before)
+    if dry_run:
+        yield PurgeBatch(site.slug, MARKETING_EVIDENCE, months, before,
+                         overdue_evidence(site, before), True)
+        return
+    while True:
+        rows = db.session.execute(select(Perm.id, Perm.subject_id, Perm.purpose, Perm.channel)
+                                  .where(*where).order_by(Perm.id).limit(batch)).all()
+        if not rows:
+            return
+        keys = [(r.subject_id, r.purpose, r.channel) for r in rows]
+        events = db.session.execute(
+            delete(MarketingEvent).where(
+                MarketingEvent.site_id == site.id,
+                tuple_(MarketingEvent.subject_id, MarketingEvent.purpose,
+                       MarketingEvent.channel).in_(keys))
+            .execution_options(synchronize_session=False)).rowcount  # type: ignore[attr-defined]
+        db.session.execute(delete(Perm).where(Perm.id.in_([r.id for r in rows]))
+                           .execution_options(synchronize_session=False))
+        marketing.bump_generation(site)
+        audit.append(site, "system", "retention.purged",
+                     {"rule": MARKETING_EVIDENCE, "months": months, "cutoff": iso_utc(before),
+                      "deleted": len(rows), "events_deleted": int(events or 0),
+                      "first_id": rows[0].id, "last_id": rows[-1].id})
+        yield PurgeBatch(site.slug, MARKETING_EVIDENCE, months, before, len(rows), False)
