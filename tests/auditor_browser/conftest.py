@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import browser_type_launch_args, live_server  # noqa: F401
+from tests.browser.conftest import (  # noqa: F401 - fixtures shared with the widget suite
+    axe_page,
+    browser_type_launch_args,
+    live_server,
+)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -140,3 +140,25 @@ def wait_until(page: Any, expression: str, timeout: float = 10.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {expression}")
         time.sleep(0.05)
+
+
+def axe_violations(page: Any, context: str = "document") -> list[dict[str, Any]]:
+    """axe-core's violations within `context` (a selector, or the whole document)."""
+    target = "document" if context == "document" else json.dumps(context)
+    result = page.evaluate(
+        f"""async () => {{
+          const r = await axe.run({target}, {{resultTypes: ['violations']}});
+          return r.violations.map(v => ({{id: v.id, impact: v.impact,
+            nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}}));
+        }}"""
+    )
+    return list(result)
+
+
+@pytest.fixture
+def axe_page(page: Any) -> Any:
+    """A page with axe-core loaded by an init script (not subject to the pages' strict CSP)."""
+    if not AXE_JS.exists():
+        pytest.fail(f"{AXE_JS} missing: run `cd widget && npm ci`")
+    page.add_init_script(path=str(AXE_JS))
+    return page

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import AXE_JS, consent_cookie, wait_until
+from tests.browser.conftest import axe_violations, consent_cookie, wait_until
 from tests.browser.test_consent_flow import open_demo, wait_for_record
 
 pytestmark = pytest.mark.browser
@@ -83,31 +83,11 @@ def test_dialog_semantics(page, demo_url):
     expect(page.locator(".lupa-banner")).to_be_visible()
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    result = page.evaluate(
-        """async () => {
-          const r = await axe.run('#lupa', {resultTypes: ['violations']});
-          return r.violations.map(v => ({id: v.id, impact: v.impact,
-            nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
-        }"""
-    )
-    return list(result)
-
-
-@pytest.fixture
-def axe_page(page: Any) -> Any:
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} missing: run `cd widget && npm ci`")
-    # An init script is not subject to the page's CSP, unlike an injected <script>.
-    page.add_init_script(path=str(AXE_JS))
-    return page
-
-
 @pytest.mark.parametrize("lang", ["fi", "en"])
 def test_axe_finds_no_violations_in_banner(axe_page, live_server, lang):
     open_demo(axe_page, f"{live_server}/demo?lang={lang}")
     assert axe_page.evaluate("typeof axe") == "object"
-    assert axe_violations(axe_page) == []
+    assert axe_violations(axe_page, "#lupa") == []
 
 
 @pytest.mark.parametrize("lang", ["fi", "en"])
@@ -116,4 +96,4 @@ def test_axe_finds_no_violations_in_dialog(axe_page, live_server, lang):
     axe_page.evaluate("Lupa.show()")
     expect(axe_page.locator("dialog[open]")).to_be_visible()
     axe_page.locator("dialog details").first.evaluate("d => d.open = true")
-    assert axe_violations(axe_page) == []
+    assert axe_violations(axe_page, "#lupa") == []

@@ -10,28 +10,9 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from tests.auditor_browser.test_auditor_page import history
-from tests.browser.conftest import AXE_JS
+from tests.browser.conftest import axe_violations
 
 pytestmark = pytest.mark.browser
-
-
-def violations(page: Any) -> list[dict[str, Any]]:
-    result = page.evaluate(
-        """async () => {
-          const r = await axe.run(document, {resultTypes: ['violations']});
-          return r.violations.map(v => ({id: v.id, impact: v.impact,
-            nodes: v.nodes.map(n => n.target.join(' ') + ': ' + n.failureSummary)}));
-        }"""
-    )
-    return list(result)
-
-
-@pytest.fixture
-def axe_page(page: Any) -> Any:
-    if not AXE_JS.exists():
-        pytest.fail(f"{AXE_JS} missing: run `cd widget && npm ci`")
-    page.add_init_script(path=str(AXE_JS))  # not subject to the pages' strict CSP
-    return page
 
 
 def test_auditor_pages_have_no_axe_violations(app: Flask, demo: dict, axe_page: Any,
@@ -40,17 +21,17 @@ def test_auditor_pages_have_no_axe_violations(app: Flask, demo: dict, axe_page: 
     page = axe_page
     page.goto(f"{live_server}/auditor/demo")
     assert page.evaluate("typeof axe") == "object"
-    assert violations(page) == [], "sign-in page"
+    assert axe_violations(page) == [], "sign-in page"
     page.get_by_label("Auditor key").fill(demo["keys"]["auditor"])
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_test_id("verification")).to_have_text("INTACT")
-    assert violations(page) == [], "overview"
+    assert axe_violations(page) == [], "overview"
     page.get_by_role("link", name="Log", exact=True).click()
     expect(page.locator("table.log")).to_be_visible()
-    assert violations(page) == [], "log"
+    assert axe_violations(page) == [], "log"
     page.get_by_role("link", name="Promise report").click()
     expect(page.locator("#promise-chain_verifies .badge")).to_be_visible()
-    assert violations(page) == [], "promise report"
+    assert axe_violations(page) == [], "promise report"
 
 
 @pytest.mark.parametrize("lang", ["fi", "sv", "en"])
@@ -58,4 +39,4 @@ def test_notice_page_has_no_axe_violations(demo: dict, axe_page: Any, live_serve
                                            lang: str) -> None:
     axe_page.goto(f"{live_server}/sites/demo/notice?lang={lang}")
     assert axe_page.evaluate("typeof axe") == "object"
-    assert violations(axe_page) == []
+    assert axe_violations(axe_page) == []
