@@ -29,6 +29,23 @@ const css = (
 ).outputFiles[0].contents;
 const cssName = `widget.${digest(css)}.css`;
 
+// Lupa.subscribe's sender, fetched by the widget only on a page that uses it.
+const sub = (
+  await esbuild.build({
+    entryPoints: [join(here, 'src', 'subscribe.js')],
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    write: false,
+    target,
+    legalComments: 'none',
+    charset: 'utf8',
+    banner: { js: `/*! Lupa widget ${pkg.version} subscribe | MIT */` },
+    logLevel: 'warning',
+  })
+).outputFiles[0].contents;
+const subName = `widget-subscribe.${digest(sub)}.js`;
+
 const js = (
   await esbuild.build({
     entryPoints: [join(here, 'src', 'index.js')],
@@ -39,7 +56,12 @@ const js = (
     target,
     legalComments: 'none',
     charset: 'utf8',
-    define: { __CSS_FILE__: JSON.stringify(cssName), __CSS_SRI__: JSON.stringify(sri(css)) },
+    define: {
+      __CSS_FILE__: JSON.stringify(cssName),
+      __CSS_SRI__: JSON.stringify(sri(css)),
+      __SUB_FILE__: JSON.stringify(subName),
+      __SUB_SRI__: JSON.stringify(sri(sub)),
+    },
     banner: { js: `/*! Lupa widget ${pkg.version} | MIT */` },
     logLevel: 'warning',
   })
@@ -47,14 +69,15 @@ const js = (
 const jsName = `widget.${digest(js)}.js`;
 
 mkdirSync(out, { recursive: true });
-for (const f of readdirSync(out)) if (/^widget\..*\.(js|css)$|^manifest\.json$/.test(f)) rmSync(join(out, f));
-const files = { 'widget.js': js, [jsName]: js, 'widget.css': css, [cssName]: css };
+for (const f of readdirSync(out)) if (/^widget[.-].*\.(js|css)$|^manifest\.json$/.test(f)) rmSync(join(out, f));
+const files = { 'widget.js': js, [jsName]: js, 'widget.css': css, [cssName]: css, [subName]: sub };
 for (const [name, buf] of Object.entries(files)) writeFileSync(join(out, name), buf);
 const manifest = {
   version: pkg.version,
   esbuild: esbuild.version,
   js: { file: jsName, integrity: sri(js), bytes: js.length },
   css: { file: cssName, integrity: sri(css), bytes: css.length },
+  subscribe: { file: subName, integrity: sri(sub), bytes: sub.length },
 };
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`${jsName} ${js.length} B, ${cssName} ${css.length} B -> ${out}`);

@@ -42,7 +42,7 @@ def _asset(kind: str, name: str, max_age: int) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if kind == "js":
+    if kind in ("js", "subscribe"):
         response.mimetype = "text/javascript"
     return response
 
@@ -66,6 +66,15 @@ def widget_hashed(digest: str, ext: str) -> Response:
     if widget_manifest()[kind]["file"] != name:
         abort(404)
     return _asset(kind, name, HASHED_MAX_AGE)
+
+
+@bp.get("/widget-subscribe.<digest>.js")
+def widget_subscribe(digest: str) -> Response:
+    """`Lupa.subscribe`'s sender, fetched by the widget only on pages that use it."""
+    name = f"widget-subscribe.{digest}.js"
+    if widget_manifest()["subscribe"]["file"] != name:
+        abort(404)
+    return _asset("subscribe", name, HASHED_MAX_AGE)
 
 
 @bp.get("/demo")

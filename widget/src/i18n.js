@@ -12,8 +12,6 @@ export const STRINGS = {
     always: 'Aina käytössä',
     cookies: 'Evästeet',
     gpc: 'Selaimesi lähettää Global Privacy Control -signaalin, joten markkinointievästeet on hylätty.',
-    subscribed: 'Kiitos! Vahvista tilaus sähköpostiisi tulleesta linkistä.',
-    subscribeFailed: 'Tilaus ei onnistunut.',
   },
   sv: {
     accept: 'Godkänn alla',
@@ -27,8 +25,6 @@ export const STRINGS = {
     always: 'Alltid på',
     cookies: 'Kakor',
     gpc: 'Din webbläsare skickar en Global Privacy Control-signal, så kakor för marknadsföring har avvisats.',
-    subscribed: 'Tack! Bekräfta med länken i din e-post.',
-    subscribeFailed: 'Prenumerationen misslyckades.',
   },
   en: {
     accept: 'Accept all',
@@ -42,8 +38,6 @@ export const STRINGS = {
     always: 'Always on',
     cookies: 'Cookies',
     gpc: 'Your browser sends a Global Privacy Control signal, so marketing cookies are refused.',
-    subscribed: 'Thank you! Confirm your subscription with the link in your email.',
-    subscribeFailed: 'The subscription failed.',
   },
 };
 

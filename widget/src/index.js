@@ -6,10 +6,9 @@ import { consentDefault, consentUpdate } from './gcm.js';
 import { removeCookies, runGranted, watch } from './blocker.js';
 import { STRINGS, pickLanguage } from './i18n.js';
 import { COOKIE, loadState, makeOutbox, newVisitorId, readCookie, saveState } from './store.js';
-import { makeSubscribe } from './subscribe.js';
 import { buildBanner, buildDialog, h, trapFocus } from './ui.js';
 
-/* global __CSS_FILE__, __CSS_SRI__ */
+/* global __CSS_FILE__, __CSS_SRI__, __SUB_FILE__, __SUB_SRI__ */
 const script = document.currentScript || document.querySelector('script[data-site]');
 const opts = script.dataset;
 const slug = opts.site;
@@ -167,17 +166,35 @@ function syncFab() {
 
 const language = () => pickLanguage(opts.lang, document.documentElement.lang, config.site);
 
-const subscribe = makeSubscribe(() =>
-  config
-    ? {
-        url: new URL(config.links.signups, api).href,
-        noticeVersion: config.notice.version,
-        visitorId: (state && state.v) || visitorId,
-        lang: language(),
-        t: STRINGS[language()],
-      }
-    : null,
-);
+// Lupa.subscribe(form): wired here, sent by subscribe.js, which is fetched on first use.
+let sender;
+const loadSender = () =>
+  (sender ||= new Promise((ok, fail) => {
+    const s = h('script', { src: new URL(__SUB_FILE__, script.src).href, integrity: __SUB_SRI__, crossorigin: 'anonymous' });
+    if (script.nonce) s.nonce = script.nonce;
+    s.onload = () => ok(window.__lupaSend);
+    s.onerror = () => {
+      sender = null;
+      fail();
+    };
+    document.head.append(s);
+  }));
+function subscribe(form) {
+  const go = () =>
+    configReady.then((c) =>
+      loadSender().then((send) =>
+        send(form, c && { url: new URL(c.links.signups, api).href, noticeVersion: c.notice.version, visitorId: (state && state.v) || visitorId, lang: pickLanguage(opts.lang, document.documentElement.lang, c.site) }),
+      ),
+    );
+  if (!form.__lupa) {
+    form.__lupa = go;
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      go().catch(() => (form.dataset.lupaState = 'error'));
+    });
+  }
+  return go;
+}
 
 function render() {
   const lang = language();
