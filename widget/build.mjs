@@ -29,43 +29,34 @@ const css = (
 ).outputFiles[0].contents;
 const cssName = `widget.${digest(css)}.css`;
 
+/** A script bundle (IIFE, minified) of one entry file, as bytes. */
+const script = async (entry, label, define = {}) =>
+  (
+    await esbuild.build({
+      entryPoints: [join(here, 'src', entry)],
+      bundle: true,
+      minify: true,
+      format: 'iife',
+      write: false,
+      target,
+      legalComments: 'none',
+      charset: 'utf8',
+      define,
+      banner: { js: `/*! Lupa widget ${pkg.version}${label} | MIT */` },
+      logLevel: 'warning',
+    })
+  ).outputFiles[0].contents;
+
 // Lupa.subscribe's sender, fetched by the widget only on a page that uses it.
-const sub = (
-  await esbuild.build({
-    entryPoints: [join(here, 'src', 'subscribe.js')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    write: false,
-    target,
-    legalComments: 'none',
-    charset: 'utf8',
-    banner: { js: `/*! Lupa widget ${pkg.version} subscribe | MIT */` },
-    logLevel: 'warning',
-  })
-).outputFiles[0].contents;
+const sub = await script('subscribe.js', ' subscribe');
 const subName = `widget-subscribe.${digest(sub)}.js`;
 
-const js = (
-  await esbuild.build({
-    entryPoints: [join(here, 'src', 'index.js')],
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    write: false,
-    target,
-    legalComments: 'none',
-    charset: 'utf8',
-    define: {
-      __CSS_FILE__: JSON.stringify(cssName),
-      __CSS_SRI__: JSON.stringify(sri(css)),
-      __SUB_FILE__: JSON.stringify(subName),
-      __SUB_SRI__: JSON.stringify(sri(sub)),
-    },
-    banner: { js: `/*! Lupa widget ${pkg.version} | MIT */` },
-    logLevel: 'warning',
-  })
-).outputFiles[0].contents;
+const js = await script('index.js', '', {
+  __CSS_FILE__: JSON.stringify(cssName),
+  __CSS_SRI__: JSON.stringify(sri(css)),
+  __SUB_FILE__: JSON.stringify(subName),
+  __SUB_SRI__: JSON.stringify(sri(sub)),
+});
 const jsName = `widget.${digest(js)}.js`;
 
 mkdirSync(out, { recursive: true });
