@@ -5,6 +5,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/_venv.sh" test
 cd "$ROOT"
+# esbuild (the widget build test) and axe-core (the accessibility scans) come from npm.
+if [ ! -d widget/node_modules ] && command -v npm >/dev/null; then
+    echo "installing the widget's npm packages ..." >&2
+    (cd widget && npm ci --no-audit --no-fund --loglevel=error) >&2
+fi
 set +e
 "$VENV/bin/python" -m pytest "$@"
 rc=$?
