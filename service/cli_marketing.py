@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import sys
+from contextlib import closing
 from typing import Any
 
 import click
@@ -69,12 +70,13 @@ def check_command(slug: str, purpose: str, channel: str, id_type: str, output: s
                     first = False
                     yield cell
 
-            for batch in checks.batched(recipients()):
-                codes = run.answer(batch)
-                db.session.commit()
-                for r, c in zip(batch, codes, strict=True):
-                    ok = c == ALLOWED
-                    writer.writerow([r, "true" if ok else "false", "" if ok else OUTCOMES[c]])
+            answered = closing(run.run_batches(checks.batched(recipients())))
+            with answered as batches:
+                for batch, codes in batches:
+                    for r, c in zip(batch, codes, strict=True):
+                        ok = c == ALLOWED
+                        writer.writerow([r, "true" if ok else "false",
+                                         "" if ok else OUTCOMES[c]])
         status = "complete"
     finally:
         summary = run.finish(status)

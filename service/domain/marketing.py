@@ -216,7 +216,7 @@ def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel
     state = "none"
     prohibited = False
     for p, c, row_state, row_prohibited in rows:
-        if not _matches((p, c), (purpose, channel)):
+        if not ((p == ANY or p == purpose) and (c == ANY or c == channel)):  # _matches, inline
             continue
         prohibited = prohibited or bool(row_prohibited)
         if p == purpose and c == channel:

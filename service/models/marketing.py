@@ -16,6 +16,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +29,12 @@ class Subject(db.Model):  # type: ignore[name-defined,misc]
     destroying the key makes them unreadable for good."""
 
     __tablename__ = "subjects"
+    # Checks ask "which of these 10,000 subjects are restricted?": a partial index holds only
+    # the few that are, so the answer costs a probe of a tiny index instead of 10,000 rows.
+    __table_args__ = (
+        Index("ix_subjects_restricted", "id", postgresql_where=text("restricted_at IS NOT NULL"),
+              sqlite_where=text("restricted_at IS NOT NULL")),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True)
