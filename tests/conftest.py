@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import sqlalchemy as sa
@@ -30,7 +31,21 @@ DEMO_NOTICE_V2 = ROOT / "service" / "demo" / "notice_v2.toml"
 SIGNING_KEY = base64.b64encode(b"\x01" * 32).decode()
 
 PG_URL = os.environ.get("LUPA_TEST_DATABASE_URL")
-REDIS_URL = os.environ.get("LUPA_TEST_REDIS_URL")
+
+
+def _redis_for_this_worker(url: str | None) -> str | None:
+    """One Redis database per xdist worker: the workers' sites, keys and hashes are alike,
+    so in a shared database one worker's cached answers or flush would leak into another."""
+    if not url:
+        return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    offset = int(worker[2:]) if worker[2:].isdigit() else 0
+    parts = urlsplit(url)
+    index = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{(index + offset) % 16}"))
+
+
+REDIS_URL = _redis_for_this_worker(os.environ.get("LUPA_TEST_REDIS_URL"))
 
 
 def pytest_report_header(config: Any) -> str:

@@ -207,3 +207,101 @@ def test_prefixed_hmac_is_hmac_sha256(key_len: int) -> None:
     for message in (b"", b"a@b.fi", "ääkkönen@esimerkki.fi".encode(), os.urandom(300)):
         assert fast.digest(message) == hmac.digest(key, b"email:" + message, hashlib.sha256)
     assert fast.digest(b"x@y.fi") == crypto.lookup_hash(key, "email", "x@y.fi")
+
+
+def _stored(app: Flask, check_id: int) -> list[tuple[int, int]]:
+    from service.extensions import db
+
+    with app.app_context():
+        return [tuple(r) for r in db.session.execute(sa.text(  # type: ignore[misc]
+            "SELECT position, outcome FROM marketing_check_answers WHERE check_id = :c "
+            "ORDER BY position"), {"c": check_id}).all()]
+
+
+def _run(app: Flask) -> Any:
+    from service.domain import checks, sites
+    from service.extensions import db
+
+    run = checks.CheckRun(sites.get_site("demo"), "newsletter", "email", "auto", "test")
+    db.session.commit()
+    return run
+
+
+RECIPIENTS = ["granted@example.fi", "withdrawn@example.fi", "prohibited@example.fi",
+              "nothing@example.fi", "nobody@example.fi", "bad@", "granted@example.fi"] * 2
+
+
+def test_many_small_batches_come_out_stored_and_in_order(client: Any, demo: dict, app: Flask,
+                                                         population: dict,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 3 through the pipeline (PostgreSQL: lookups and stores on two threads,
+    several batches in flight): every batch comes out in order, already stored."""
+    from service.domain import checks
+
+    monkeypatch.setattr(checks, "BATCH", 3)
+    with app.app_context():
+        run = _run(app)
+        seen = []
+        for batch, codes in run.run_batches(checks.batched(RECIPIENTS)):
+            assert len(_stored(app, run.check_id)) >= len(seen) + len(batch)
+            seen += codes
+        summary = run.finish()
+    assert [checks.marketing.OUTCOMES[c] for c in seen[:7]] == [
+        "allowed", "withdrawn", "prohibited", "no_permission", "unknown", "invalid", "allowed"]
+    assert seen[7:] == seen[:7]
+    assert _stored(app, run.check_id) == list(enumerate(seen, start=1))
+    assert summary["total"] == 14 and summary["allowed"] == 4
+
+
+def test_no_batch_is_stored_after_a_failed_one(client: Any, demo: dict, app: Flask,
+                                               population: dict,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.domain import checks
+
+    real_store = checks.CheckRun._store
+
+    def failing_store(self: Any, start: int, *args: Any) -> None:
+        if start == 3:
+            raise RuntimeError("disk full")
+        real_store(self, start, *args)
+
+    monkeypatch.setattr(checks.CheckRun, "_store", failing_store)
+    monkeypatch.setattr(checks, "BATCH", 3)
+    with app.app_context():
+        run = _run(app)
+        batches = run.run_batches(checks.batched(RECIPIENTS))
+        assert len(next(batches)[1]) == 3
+        with pytest.raises(RuntimeError, match="disk full"):
+            next(batches)
+        summary = run.finish("aborted")
+    assert [pos for pos, _ in _stored(app, run.check_id)] == [1, 2, 3]
+    assert summary["total"] == 3 and summary["status"] == "aborted"
+
+
+def test_a_client_that_goes_away_leaves_a_check_that_matches_what_was_stored(
+        client: Any, demo: dict, app: Flask, population: dict,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches already stored but never sent still count: total and digest describe
+    exactly the stored answers."""
+    from service.domain import checks
+
+    monkeypatch.setattr(checks, "BATCH", 3)
+    with app.app_context():
+        run = _run(app)
+        batches = run.run_batches(checks.batched(RECIPIENTS))
+        next(batches)
+        batches.close()
+        summary = run.finish("aborted")
+    stored = _stored(app, run.check_id)
+    assert summary["total"] == len(stored) >= 3
+    assert [pos for pos, _ in stored] == list(range(1, len(stored) + 1))
+    from service.extensions import db
+
+    with app.app_context():
+        rows = db.session.execute(sa.text(
+            "SELECT position, lookup_hash, outcome FROM marketing_check_answers "
+            "WHERE check_id = :c ORDER BY position"), {"c": run.check_id}).all()
+    digest = hashlib.sha256()
+    for pos, h, outcome in rows:
+        digest.update(b"%d:%s:%d\n" % (pos, bytes(h).hex().encode() if h else b"-", outcome))
+    assert digest.hexdigest() == summary["digest"]

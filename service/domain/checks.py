@@ -380,7 +380,8 @@ def result(recipient: str, code: int) -> dict[str, Any]:
             "reason": None if code == marketing.ALLOWED else marketing.OUTCOMES[code]}
 
 
-def batched(items: Iterable[str], size: int = BATCH) -> Iterator[list[str]]:
+def batched(items: Iterable[str], size: int | None = None) -> Iterator[list[str]]:
+    size = size or BATCH
     batch: list[str] = []
     for item in items:
         batch.append(item)
