@@ -73,3 +73,18 @@ def test_subscribe_api_resolves_with_the_service_answer(page, demo_url):
     assert result == {"status": 202, "event": 202,
                       "body": {"status": "confirmation_sent",
                                "pending": [["newsletter", "email"]]}}
+
+
+def test_form_is_taken_over_before_the_banner_is_up(page, demo_url):
+    """The form is wired at DOMContentLoaded, not after the configuration arrives: with the
+    service unreachable on a first visit (no banner at all), Enter still does not post the
+    form away from the page, and the visitor is told it did not go through."""
+    page.route("**/api/v1/sites/*/config", lambda route: route.abort())
+    page.goto(f"{demo_url.split('?')[0]}?lang=en")
+    url = page.url
+    form = page.locator("form[data-lupa-subscribe]")
+    form.locator("input[name=email]").fill(EMAIL)
+    form.locator("button[type=submit]").press("Enter")
+    wait_until(page, "document.querySelector('form[data-lupa-subscribe]').dataset.lupaState"
+                     " === 'error'")
+    assert page.url == url

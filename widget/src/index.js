@@ -59,6 +59,11 @@ const restoreReady = readCookie(COOKIE)
 const domReady = new Promise((ok) =>
   document.readyState === 'loading' ? document.addEventListener('DOMContentLoaded', ok) : ok(),
 );
+// Newsletter forms are taken over as soon as they exist, not once the banner is up: a visitor
+// quick to press Enter must not post the form away from the page.
+domReady.then(() => {
+  for (const form of document.querySelectorAll('form[data-lupa-subscribe]')) subscribe(form);
+});
 
 function loadCss() {
   if (document.querySelector('link[data-lupa-css]')) return Promise.resolve();
@@ -277,7 +282,6 @@ async function start() {
   outbox.flush();
   await cssReady;
   render();
-  for (const form of document.querySelectorAll('form[data-lupa-subscribe]')) subscribe(form);
   document.addEventListener('click', (e) => {
     if (e.target.closest('[data-lupa-open]')) {
       e.preventDefault();
