@@ -104,7 +104,9 @@ def site(instances: tuple[Flask, Flask]) -> dict[str, Any]:
 
 
 def cache_keys(server: RedisServer) -> list[bytes]:
-    return sorted(k for k in server.client().keys("lupa:mk:*") if not k.endswith(b":keys"))
+    from service.domain.permission_cache import PREFIX
+
+    return sorted(k for k in server.client().keys(f"{PREFIX}:*") if not k.endswith(b":keys"))
 
 
 def test_warm_cache_answers_and_a_write_invalidates_it(
@@ -118,7 +120,9 @@ def test_warm_cache_answers_and_a_write_invalidates_it(
     # Prove the next answer comes from Redis: poison the cached entry for this generation.
     r = private_redis.client()
     field = r.hkeys(keys[0])[0]
-    r.hset(keys[0], field, b":4")
+    from service.domain.permission_cache import pack
+
+    r.hset(keys[0], field, pack((None, 4)))
     assert reasons(check(a, site, ["cached@example.fi"])) == ["unknown"]
     # A write commits, bumps the generation and drops the site's cached answers.
     put_permission(a, site, sid, "newsletter", "email", "withdrawn")
@@ -188,3 +192,28 @@ def test_streamed_check_with_redis_gone_answers_from_the_database(
     lines = resp.get_data(as_text=True).splitlines()
     assert resp.status_code == 200 and len(lines) == 3
     assert '"may_contact":true' in lines[0] and '"reason":"unknown"' in lines[1]
+
+
+def test_cache_round_trip_across_chunks(database_url: str, tmp_path: Path,
+                                        private_redis: RedisServer) -> None:
+    """Answers go to Redis and back packed, chunk by chunk: every one comes back as it was
+    (subject or none, each outcome), absent or malformed entries come back as absent."""
+    import os
+
+    from service.domain import permission_cache
+
+    app = _app(database_url, tmp_path / "rt", private_redis.url)
+    n = permission_cache.CHUNK * 2 + 123
+    answers = {os.urandom(32): (None if i % 7 == 0 else i * 1_000_003, i % 7) for i in range(n)}
+    with app.app_context():
+        permission_cache.put_many(1, 5, "newsletter", "email", answers)
+        strangers = [os.urandom(32) for _ in range(3)]
+        asked = list(answers)[::-1] + strangers
+        assert permission_cache.get_many(1, 5, "newsletter", "email", asked) == answers
+        assert permission_cache.get_many(1, 6, "newsletter", "email", asked) == {}  # generation
+        key = cache_keys(private_redis)[0]
+        private_redis.client().hset(key, list(answers)[0], b"garbage")
+        back = permission_cache.get_many(1, 5, "newsletter", "email", asked)
+        assert len(back) == n - 1 and list(answers)[0] not in back
+        permission_cache.after_commit(1)
+        assert cache_keys(private_redis) == []

@@ -36,6 +36,9 @@ from service.models import (
 from service.models.types import utcnow
 
 BATCH = 10000
+# Lookups of a streamed check run on this many threads (own connections), batches taking
+# turns: while one waits for the database the other prepares or reads its answer.
+LOOKUP_THREADS = 2
 
 
 def _lookup_db(site_id: int, purpose: str, channel: str,
@@ -73,9 +76,15 @@ def _lookup_db(site_id: int, purpose: str, channel: str,
 
 _PG_IDENTIFIERS = ("SELECT lookup_hash, subject_id FROM subject_identifiers "
                    "WHERE site_id = %b AND lookup_hash = ANY(%b)")
-_PG_PERMISSIONS = ("SELECT subject_id, purpose, channel, state, prohibited "
-                   "FROM marketing_permissions WHERE subject_id = ANY(%b) "
-                   "AND purpose IN (%b, '*') AND channel IN (%b, '*')")
+# marketing.outcome_of's fold, in SQL: per subject, whether any matching row (`*` matches
+# all) prohibits, and the exact row's state; one row per subject, so Python does not group.
+# OR, not IN: the index is then probed once per subject rather than once per subject x
+# purpose x channel pattern (measured at 1M subjects: 3.2 against 5.4 us per recipient).
+_PG_PERMISSIONS = ("SELECT subject_id, bool_or(prohibited), "
+                   "min(state) FILTER (WHERE purpose = %(p)b AND channel = %(c)b) "
+                   "FROM marketing_permissions WHERE subject_id = ANY(%(ids)b) "
+                   "AND (purpose = %(p)b OR purpose = '*') AND (channel = %(c)b OR channel = '*') "
+                   "GROUP BY subject_id")
 _PG_RESTRICTED = "SELECT id FROM subjects WHERE id = ANY(%b) AND restricted_at IS NOT NULL"
 
 
@@ -92,18 +101,18 @@ def _lookup_pg(site_id: int, purpose: str, channel: str,
         # (a failed statement aborts the transaction, and its rollback undoes the SET too)
         cur.execute("SET LOCAL enable_seqscan = off")
         pairs = cur.execute(_PG_IDENTIFIERS, (site_id, hashes)).fetchall()
-        rows: dict[int, list[tuple[str, str, str, bool]]] = {}
+        folded: dict[int, tuple[bool, str | None]] = {}
         restricted: set[int] = set()
         if pairs:
             ids = list({sid for _, sid in pairs})
-            for sid, p, c, state, prohibited in cur.execute(_PG_PERMISSIONS,
-                                                            (ids, purpose, channel)):
-                rows.setdefault(sid, []).append((p, c, state, prohibited))
-            restricted = {r[0] for r in cur.execute(_PG_RESTRICTED, (ids,))}
+            folded = {sid: (prohibited, state) for sid, prohibited, state in cur.execute(
+                _PG_PERMISSIONS, {"ids": ids, "p": purpose, "c": channel}).fetchall()}
+            restricted = {r[0] for r in cur.execute(_PG_RESTRICTED, (ids,)).fetchall()}
         cur.execute("SET LOCAL enable_seqscan TO DEFAULT")
+    decide, nothing = marketing.decide, (False, None)
     for digest, sid in pairs:
-        out[bytes(digest)] = (sid, marketing.outcome_of(rows.get(sid, ()), purpose, channel,
-                                                        sid in restricted))
+        prohibited, state = folded.get(sid, nothing)
+        out[bytes(digest)] = (sid, decide(prohibited, sid in restricted, state))
     return out
 
 
@@ -241,12 +250,12 @@ class CheckRun:
         """Answer batch after batch; each comes out (with its codes) once its answers are
         committed, so nothing is ever answered that is not stored.
 
-        On PostgreSQL two more threads, each with its own app context and so its own session
-        and connection, form a pipeline: one looks up batch k+1 (Redis, then the database)
-        while the other stores and commits batch k and fills the cache, while this thread
-        reads and hashes batch k+2 and the caller sends batch k-1: the database's work
-        overlaps Python's. Batches are stored strictly in order, and after a failed batch no
-        later one is stored."""
+        On PostgreSQL more threads, each with its own app context and so its own session and
+        connection, form a pipeline: lookup threads (LOOKUP_THREADS, taking turns) look up
+        batches k+1 and k+2 (Redis, then the database, then fill Redis) while a store thread
+        stores and commits batch k, while this thread reads and hashes the next
+        batch and the caller sends batch k-1: the database's work overlaps Python's. Batches
+        are stored strictly in order, and after a failed batch no later one is stored."""
         if not self._postgres:
             for batch in batches:
                 codes = self.answer(batch)
@@ -254,22 +263,23 @@ class CheckRun:
                 yield batch, codes
             return
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        looker, storer = _Stage(app, self._lookup_job), _Stage(app, self._store_job)
+        lookers = [_Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
+        storer = _Stage(app, self._store_job)
         pending: deque[tuple[list[str], list[bytes | None], int, Future[Any]]] = deque()
         try:
-            for batch in batches:
+            for number, batch in enumerate(batches):
                 hashes = self._hashes(batch)
                 start = self._submitted
                 self._submitted += len(hashes)
-                found = looker.submit(hashes)
+                found = lookers[number % LOOKUP_THREADS].submit(hashes)
                 pending.append((batch, hashes, start, storer.submit(start, hashes, found)))
-                if len(pending) > 2:
+                if len(pending) > LOOKUP_THREADS + 1:
                     yield self._collect(pending.popleft())
             while pending:
                 yield self._collect(pending.popleft())
         finally:
-            looker.close()
-            storer.close()  # both wait for the batches in flight
+            for stage in (*lookers, storer):
+                stage.close()  # each waits for its batches in flight
             # A client that went away leaves stored batches unsent: count them all the same,
             # so that the check's total and digest describe exactly what was stored.
             while pending:
@@ -291,18 +301,17 @@ class CheckRun:
         invalid = (None, marketing.INVALID)
         return [answers[h] if h is not None else invalid for h in hashes], fill
 
-    def _lookup_job(self, hashes: list[bytes | None]
-                    ) -> tuple[list[permission_cache.Answer], Callable[[], None]]:
-        result = self._resolve(hashes)
+    def _lookup_job(self, hashes: list[bytes | None]) -> list[permission_cache.Answer]:
+        pairs, fill = self._resolve(hashes)
         db.session.commit()  # ends the read transaction (a fresh snapshot per batch)
-        return result
+        fill()  # here, not in the store thread: storing is the pipeline's slowest stage
+        return pairs
 
     def _store_job(self, start: int, hashes: list[bytes | None],
                    found: Future[Any]) -> list[permission_cache.Answer]:
-        pairs, fill = found.result()
+        pairs: list[permission_cache.Answer] = found.result()
         self._store(start, hashes, pairs)
         db.session.commit()
-        fill()
         return pairs
 
     def _account(self, start: int, hashes: list[bytes | None],

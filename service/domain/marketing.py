@@ -212,8 +212,10 @@ def current_generation(site_id: int) -> int:
 
 def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel: str,
                restricted: bool) -> int:
-    """Precedence: prohibited > restricted > withdrawn > no permission > allowed."""
-    state = "none"
+    """The answer for purpose x channel from a subject's rows (purpose, channel, state,
+    prohibited), folded: a prohibition in any row that matches (`*` matches all) counts, the
+    state is the exact row's. checks._PG_PERMISSIONS is this fold in SQL."""
+    state = None
     prohibited = False
     for p, c, row_state, row_prohibited in rows:
         if not ((p == ANY or p == purpose) and (c == ANY or c == channel)):  # _matches, inline
@@ -221,6 +223,11 @@ def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel
         prohibited = prohibited or bool(row_prohibited)
         if p == purpose and c == channel:
             state = row_state
+    return decide(prohibited, restricted, state)
+
+
+def decide(prohibited: bool, restricted: bool, state: str | None) -> int:
+    """Precedence: prohibited > restricted > withdrawn > no permission > allowed."""
     if prohibited:
         return PROHIBITED
     if restricted:
