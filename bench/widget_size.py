@@ -12,12 +12,17 @@ import base64
 import gzip
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tarfile
 import tempfile
 import threading
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +75,10 @@ def sizes() -> dict[str, dict[str, int]]:
     return result
 
 
+SECRET = "bench-secret-" + "x" * 20
+SIGNING = base64.b64encode(b"\x02" * 32).decode()
+
+
 def demo_app(instance: Path) -> Any:
     os.environ["LUPA_INSTANCE_PATH"] = str(instance)
     from flask_migrate import upgrade
@@ -79,13 +88,58 @@ def demo_app(instance: Path) -> Any:
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}",
-        "SECRET_KEY": "bench",
-        "LUPA_SIGNING_KEY": base64.b64encode(b"\x02" * 32).decode(),
+        "SECRET_KEY": SECRET,
+        "LUPA_SIGNING_KEY": SIGNING,
     })
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         ensure_demo_site()
     return app
+
+
+@contextmanager
+def serve(server: str, instance: Path) -> Iterator[str]:
+    """The demo on loopback: under gunicorn in its own process, as `lupa serve` runs it
+    (default), or werkzeug's threaded server inside this process, as `lupa demo` does (it
+    then shares this process's GIL with the Playwright driver)."""
+    app = demo_app(instance)
+    if server == "werkzeug":
+        from werkzeug.serving import make_server
+
+        httpd = make_server("127.0.0.1", 0, app, threaded=True)
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            yield f"http://127.0.0.1:{httpd.server_port}"
+        finally:
+            httpd.shutdown()
+        return
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "LUPA_DATABASE_URL": f"sqlite:///{instance / 'bench.db'}",
+           "LUPA_SECRET_KEY": SECRET, "LUPA_SIGNING_KEY": SIGNING,
+           "LUPA_INSTANCE_PATH": str(instance), "LUPA_WORKERS": "2",
+           "LUPA_LOG_LEVEL": "WARNING"}
+    env.pop("LUPA_REDIS_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "gunicorn", "-c",
+                             str(ROOT / "service" / "gunicorn_conf.py"), "--bind",
+                             f"127.0.0.1:{port}", "service.wsgi:app"], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=1) as resp:
+                    if resp.status == 200:
+                        break
+            except OSError:
+                time.sleep(0.05)
+        else:
+            raise RuntimeError("gunicorn did not start")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
 
 
 TIMER = """
@@ -98,50 +152,44 @@ document.addEventListener('lupa:show', () => {
 """
 
 
-def time_to_visible(runs: int) -> dict[str, float]:
+def time_to_visible(runs: int, server: str = "gunicorn") -> dict[str, Any]:
     """Median and p95 (ms) from DOMContentLoaded to the banner shown, first visit each run."""
     import logging
 
     from playwright.sync_api import sync_playwright
-    from werkzeug.serving import make_server
 
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    with tempfile.TemporaryDirectory() as tmp:
-        app = demo_app(Path(tmp))
-        server = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        url = f"http://127.0.0.1:{server.server_port}/demo?lang=en"
+    with tempfile.TemporaryDirectory() as tmp, serve(server, Path(tmp)) as base:
+        url = f"{base}/demo?lang=en"
         shown: list[float] = []
         frame: list[float] = []
         own: list[float] = []  # after the config and the CSS arrived: the widget's own work
-        try:
-            with sync_playwright() as pw:
-                browser = pw.chromium.launch(
-                    executable_path="/usr/bin/chromium",
-                    args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                          "--disable-component-update", "--disable-sync", "--no-first-run"],
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                      "--disable-component-update", "--disable-sync", "--no-first-run"],
+            )
+            for i in range(runs + 2):
+                context = browser.new_context()  # a first visit: empty cache and cookies
+                page = context.new_page()
+                page.add_init_script(TIMER)
+                page.goto(url)
+                page.locator(".lupa-banner").wait_for(state="visible")
+                page.wait_for_timeout(50)
+                t = page.evaluate(
+                    "({...window.__t, fetched: Math.max(...performance.getEntriesByType("
+                    "'resource').filter(r => /config|widget\\.[0-9a-f]+\\.css/.test(r.name))"
+                    ".map(r => r.responseEnd))})"
                 )
-                for i in range(runs + 2):
-                    context = browser.new_context()  # a first visit: empty cache and cookies
-                    page = context.new_page()
-                    page.add_init_script(TIMER)
-                    page.goto(url)
-                    page.locator(".lupa-banner").wait_for(state="visible")
-                    page.wait_for_timeout(50)
-                    t = page.evaluate(
-                        "({...window.__t, fetched: Math.max(...performance.getEntriesByType("
-                        "'resource').filter(r => /config|widget\\.[0-9a-f]+\\.css/.test(r.name))"
-                        ".map(r => r.responseEnd))})"
-                    )
-                    context.close()
-                    if i >= 2:  # the first two warm up Chromium and the server
-                        shown.append(t["shown"] - t["dcl"])
-                        frame.append(t["frame"] - t["dcl"])
-                        own.append(t["shown"] - t["fetched"])
-                browser.close()
-        finally:
-            server.shutdown()
+                context.close()
+                if i >= 2:  # the first two warm up Chromium and the server
+                    shown.append(t["shown"] - t["dcl"])
+                    frame.append(t["frame"] - t["dcl"])
+                    own.append(t["shown"] - t["fetched"])
+            browser.close()
     return {
+        "server": server,
         "runs": runs,
         "shown_median": statistics.median(shown),
         "shown_p95": sorted(shown)[max(0, round(0.95 * len(shown)) - 1)],
@@ -156,11 +204,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--no-timing", action="store_true")
+    parser.add_argument("--server", choices=["gunicorn", "werkzeug"], default="gunicorn",
+                        help="serve the demo as `lupa serve` (default) or as `lupa demo` does")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     result: dict[str, Any] = {"sizes": sizes()}
     if not args.no_timing:
-        result["time_to_visible_ms"] = time_to_visible(args.runs)
+        result["time_to_visible_ms"] = time_to_visible(args.runs, args.server)
     print("| first load (JS + CSS) | raw B | gzip -9 B | brotli 11 B |")
     print("|---|---:|---:|---:|")
     for name, s in result["sizes"].items():
@@ -169,7 +219,8 @@ def main() -> None:
         t = result["time_to_visible_ms"]
         print(f"\nDOMContentLoaded -> banner shown: median {t['shown_median']:.1f} ms, "
               f"p95 {t['shown_p95']:.1f} ms; -> next frame: median {t['frame_median']:.1f} ms, "
-              f"p95 {t['frame_p95']:.1f} ms ({t['runs']} first visits, loopback); of which "
+              f"p95 {t['frame_p95']:.1f} ms ({t['runs']} first visits, loopback, "
+              f"{t['server']}); of which "
               f"the widget's own work after config and CSS arrived: median "
               f"{t['widget_work_median']:.1f} ms (load average {t['load_average']:.2f})")
     print("\n" + json.dumps(result))
