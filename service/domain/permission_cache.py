@@ -89,12 +89,14 @@ class _Scripts:
         self.put = client.register_script(_PUT)
 
 
+# The site id in braces is the Redis Cluster hash tag: a site's answer hashes and its index
+# share a slot, so one script may touch both.
 def _key(site_id: int, generation: int, purpose: str, channel: str) -> str:
-    return f"{PREFIX}:{site_id}:{generation}:{purpose}:{channel}"
+    return f"{PREFIX}:{{{site_id}}}:{generation}:{purpose}:{channel}"
 
 
 def _index(site_id: int) -> str:
-    return f"{PREFIX}:{site_id}:keys"
+    return f"{PREFIX}:{{{site_id}}}:keys"
 
 
 def get_many(site_id: int, generation: int, purpose: str, channel: str,
