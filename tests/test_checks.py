@@ -350,3 +350,56 @@ def test_database_lookup_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
     assert got.pop(stranger) == (None, marketing.UNKNOWN)
     assert got == expected
     assert len({code for _, code in expected.values()}) == 5  # every outcome was exercised
+
+
+def test_a_failure_mid_stream_is_told_in_the_stream(client: Any, demo: dict, app: Flask,
+                                                    population: dict,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The status line went out with the first batch: a later failure is an error line,
+    then a summary of exactly what was stored, and the check is recorded as aborted."""
+    from service.domain import checks
+
+    real_store = checks.CheckRun._store
+
+    def failing_store(self: Any, start: int, *args: Any) -> None:
+        if start >= 3:
+            raise RuntimeError("disk full")
+        real_store(self, start, *args)
+
+    monkeypatch.setattr(checks.CheckRun, "_store", failing_store)
+    monkeypatch.setattr(checks, "BATCH", 3)
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email",
+                       data="".join(f'"{r}"\n' for r in RECIPIENTS),
+                       headers={**sender(demo), "Content-Type": "application/x-ndjson"})
+    assert resp.status_code == 200
+    out = [json.loads(line) for line in resp.get_data(as_text=True).splitlines()]
+    assert len(out) == 5 and all("recipient" in r for r in out[:3])
+    assert out[3]["error"]["title"] == "Internal error"
+    assert "disk full" not in json.dumps(out[3])
+    summary = out[4]["summary"]
+    assert summary["status"] == "aborted" and summary["total"] == 3
+    assert count(app, "marketing_check_answers") == 3
+    assert audit_actions(app)[-1] == "marketing.checked"
+
+
+def test_a_body_cut_short_is_told_in_the_stream(client: Any, demo: dict, app: Flask,
+                                                population: dict,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    from werkzeug.exceptions import ClientDisconnected
+
+    from service.api import marketing_checks
+    from service.domain import checks
+
+    def cut_short(stream: Any) -> Any:
+        yield from (b'"granted@example.fi"', b'"nobody@example.fi"', b'"bad@"', b'"x@y.fi"')
+        raise ClientDisconnected()
+
+    monkeypatch.setattr(marketing_checks, "iter_lines", cut_short)
+    monkeypatch.setattr(checks, "BATCH", 3)
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email", data='"a@b.fi"\n',
+                       headers={**sender(demo), "Content-Type": "application/x-ndjson"})
+    out = [json.loads(line) for line in resp.get_data(as_text=True).splitlines()]
+    assert [r.get("reason", "-") for r in out[:3]] == [None, "unknown", "invalid"]
+    assert out[3]["error"]["title"] == "The request body could not be read"
+    assert out[4]["summary"]["status"] == "aborted" and out[4]["summary"]["total"] == 3
+    assert count(app, "marketing_check_answers") == 3

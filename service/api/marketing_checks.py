@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import closing
 from typing import Any
@@ -14,6 +15,7 @@ from flask import Response, g, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
 
 from service.api.auth import protected_docs, require_role
 from service.domain import checks, marketing
@@ -21,6 +23,7 @@ from service.errors import DomainError, InvalidInput, problem
 from service.extensions import db
 from service.schemas.marketing import CheckIn, CheckOut, CheckQuery
 
+log = logging.getLogger("lupa.marketing.checks")
 blp = Blueprint("marketing_checks", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Direct marketing: pre-send checks (sender)")
 
@@ -144,6 +147,21 @@ def stream_check(run: checks.CheckRun, recipients: Iterator[str],
         db.session.rollback()
         if not as_csv:
             yield orjson.dumps({"error": {"title": exc.title, "detail": exc.detail}}) + b"\n"
+    except HTTPException as exc:  # the body could not be read: cut short, bad chunking
+        db.session.rollback()
+        if not as_csv:
+            yield orjson.dumps({"error": {"title": "The request body could not be read",
+                                          "detail": exc.description}}) + b"\n"
+    except Exception:
+        # The headers are gone: the stream itself says what happened. CSV has no place for
+        # it; its last row and the check id (X-Lupa-Check-Id) tell how far it got.
+        log.exception("check %s stopped", run.public_id)
+        db.session.rollback()
+        if not as_csv:
+            yield orjson.dumps({"error": {
+                "title": "Internal error",
+                "detail": "The check stopped. Every answer sent before this line is stored; "
+                          "the summary below counts them."}}) + b"\n"
     finally:
         summary = run.finish(status)
         db.session.commit()

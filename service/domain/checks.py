@@ -266,8 +266,19 @@ class CheckRun:
         lookers = [_Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
         storer = _Stage(app, self._store_job)
         pending: deque[tuple[list[str], list[bytes | None], int, Future[Any]]] = deque()
+        batches = iter(batches)
+        number = -1
         try:
-            for number, batch in enumerate(batches):
+            while True:
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    break
+                except Exception:  # a body cut short: first send what is answered
+                    while pending:
+                        yield self._collect(pending.popleft())
+                    raise
+                number += 1
                 hashes = self._hashes(batch)
                 start = self._submitted
                 self._submitted += len(hashes)
