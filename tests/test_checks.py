@@ -403,3 +403,45 @@ def test_a_body_cut_short_is_told_in_the_stream(client: Any, demo: dict, app: Fl
     assert out[3]["error"]["title"] == "The request body could not be read"
     assert out[4]["summary"]["status"] == "aborted" and out[4]["summary"]["total"] == 3
     assert count(app, "marketing_check_answers") == 3
+
+
+def test_a_lone_surrogate_is_an_invalid_recipient_not_a_failure(client: Any, demo: dict,
+                                                                population: dict) -> None:
+    """JSON lets a sender escape half a UTF-16 pair; such a recipient cannot be encoded,
+    so it is answered "invalid" (and echoed back escaped), and the rest is answered."""
+    body = '{"recipient": "\\ud800@example.fi"}\n"granted@example.fi"\n"\\ud800x"\n'
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email", data=body,
+                       headers={**sender(demo), "Content-Type": "application/x-ndjson"})
+    out = [json.loads(line) for line in resp.get_data(as_text=True).splitlines()]
+    assert [r.get("reason", "-") for r in out[:3]] == ["invalid", None, "invalid"]
+    assert out[0]["recipient"] == "\ud800@example.fi"
+    assert out[3]["summary"]["status"] == "complete" and out[3]["summary"]["total"] == 3
+
+
+def test_a_pipeline_stage_never_leaves_a_job_unanswered(app: Flask,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A job that fails on a lost connection (so that even the rollback fails) still
+    answers its future, later jobs fail at once, and a stage that is gone fails new jobs
+    instead of leaving the request thread waiting for ever."""
+    from service.domain import checks
+    from service.extensions import db
+
+    def job(x: int) -> int:
+        if x == 1:
+            raise RuntimeError("connection lost")
+        return x
+
+    def rollback() -> None:
+        raise RuntimeError("the connection is closed")
+
+    monkeypatch.setattr(db.session, "rollback", rollback)
+    stage = checks._Stage(app, job)
+    first, second, third = stage.submit(0), stage.submit(1), stage.submit(2)
+    assert first.result(timeout=5) == 0
+    with pytest.raises(RuntimeError, match="connection lost"):
+        second.result(timeout=5)
+    with pytest.raises(RuntimeError, match="an earlier batch failed"):
+        third.result(timeout=5)
+    stage.close()
+    with pytest.raises(RuntimeError, match="pipeline stopped"):
+        stage.submit(3).result(timeout=5)

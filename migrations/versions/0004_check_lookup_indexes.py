@@ -6,7 +6,8 @@ which of them are restricted. Measured at 1M subjects on PostgreSQL, per recipie
 hold the ciphertext), permissions 5.4 -> 3.0 us once the unique key carries state and
 prohibition, restricted 4 -> 0.7 us with a partial index of the (few) restricted subjects.
 The two unique constraints become unique indexes of the same name and columns (INCLUDE is
-PostgreSQL's; SQLite gets the same unique index without it).
+PostgreSQL's; SQLite gets the same unique index without it). On PostgreSQL the indexes are
+built CONCURRENTLY, so a live site keeps reading and writing during the upgrade.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,21 +26,45 @@ depends_on = None
 
 
 def upgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        _upgrade_postgresql()
+        return
     with op.batch_alter_table('subjects', schema=None) as batch_op:
         batch_op.create_index('ix_subjects_restricted', ['id'], unique=False,
-                              postgresql_where=sa.text('restricted_at IS NOT NULL'),
                               sqlite_where=sa.text('restricted_at IS NOT NULL'))
     with op.batch_alter_table('subject_identifiers', schema=None) as batch_op:
         batch_op.drop_constraint('uq_subject_identifiers_site_lookup', type_='unique')
     with op.batch_alter_table('subject_identifiers', schema=None) as batch_op:
         batch_op.create_index('uq_subject_identifiers_site_lookup', ['site_id', 'lookup_hash'],
-                              unique=True, postgresql_include=['subject_id'])
+                              unique=True)
     with op.batch_alter_table('marketing_permissions', schema=None) as batch_op:
         batch_op.drop_constraint('uq_marketing_permissions_key', type_='unique')
     with op.batch_alter_table('marketing_permissions', schema=None) as batch_op:
         batch_op.create_index('uq_marketing_permissions_key',
-                              ['subject_id', 'purpose', 'channel'], unique=True,
-                              postgresql_include=['state', 'prohibited'])
+                              ['subject_id', 'purpose', 'channel'], unique=True)
+
+
+def _upgrade_postgresql():
+    """Without stopping a live site: the new indexes are built CONCURRENTLY (reads and
+    writes go on), then each swaps in for its constraint under a lock held for a moment."""
+    with op.get_context().autocommit_block():
+        for statement in (
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS ix_subjects_restricted ON subjects (id) "
+            "WHERE restricted_at IS NOT NULL",
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS uq_subject_identifiers_lookup_new "
+            "ON subject_identifiers (site_id, lookup_hash) INCLUDE (subject_id)",
+            "CREATE UNIQUE INDEX CONCURRENTLY IF NOT EXISTS uq_marketing_permissions_key_new "
+            "ON marketing_permissions (subject_id, purpose, channel) "
+            "INCLUDE (state, prohibited)",
+        ):
+            op.execute(statement)
+    op.execute("ALTER TABLE subject_identifiers "
+               "DROP CONSTRAINT uq_subject_identifiers_site_lookup")
+    op.execute("ALTER INDEX uq_subject_identifiers_lookup_new "
+               "RENAME TO uq_subject_identifiers_site_lookup")
+    op.execute("ALTER TABLE marketing_permissions DROP CONSTRAINT uq_marketing_permissions_key")
+    op.execute("ALTER INDEX uq_marketing_permissions_key_new "
+               "RENAME TO uq_marketing_permissions_key")
 
 
 def downgrade():

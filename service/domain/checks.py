@@ -7,6 +7,7 @@ and each check gets one audit entry with a SHA-256 digest over all its answers.
 from __future__ import annotations
 
 import hashlib
+import logging
 import queue
 import threading
 import uuid
@@ -35,6 +36,7 @@ from service.models import (
 )
 from service.models.types import utcnow
 
+log = logging.getLogger("lupa.marketing.checks")
 BATCH = 10000
 # Lookups of a streamed check run on this many threads (own connections), batches taking
 # turns: while one waits for the database the other prepares or reads its answer.
@@ -149,6 +151,7 @@ class _Stage:
 
     def __init__(self, app: Any, job: Callable[..., Any]) -> None:
         self._app, self._job = app, job
+        self._dead = False
         self._queue: queue.SimpleQueue[tuple[Future[Any], tuple[Any, ...]] | None] = \
             queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="lupa-check-stage", daemon=True)
@@ -157,6 +160,8 @@ class _Stage:
     def submit(self, *args: Any) -> Future[Any]:
         future: Future[Any] = Future()
         self._queue.put((future, args))
+        if self._dead:  # the thread is gone (or going): fail the job, do not lose it
+            self._drain()
         return future
 
     def close(self) -> None:
@@ -165,23 +170,46 @@ class _Stage:
 
     def _run(self) -> None:
         failed: BaseException | None = None
-        with self._app.app_context():
+        try:
+            with self._app.app_context():
+                try:
+                    while (item := self._queue.get()) is not None:
+                        future, args = item
+                        if failed is not None:
+                            future.set_exception(RuntimeError("an earlier batch failed"))
+                            continue
+                        if not future.set_running_or_notify_cancel():
+                            continue
+                        try:
+                            result = self._job(*args)
+                        except BaseException as exc:  # handed to the request thread
+                            failed = exc
+                            future.set_exception(exc)  # first: someone is waiting for it
+                            _quietly(db.session.rollback)  # a lost connection cannot
+                        else:
+                            future.set_result(result)
+                finally:
+                    _quietly(db.session.remove)
+        finally:
+            self._dead = True
+            self._drain()
+
+    def _drain(self) -> None:
+        """Whatever ended the thread, nobody may wait for ever for a job it will not run."""
+        while True:
             try:
-                while (item := self._queue.get()) is not None:
-                    future, args = item
-                    if failed is not None:
-                        future.set_exception(RuntimeError("an earlier batch failed"))
-                        continue
-                    if not future.set_running_or_notify_cancel():
-                        continue
-                    try:
-                        future.set_result(self._job(*args))
-                    except BaseException as exc:  # handed to the request thread
-                        failed = exc
-                        db.session.rollback()
-                        future.set_exception(exc)
-            finally:
-                db.session.remove()
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not None and item[0].set_running_or_notify_cancel():
+                item[0].set_exception(RuntimeError("the check's pipeline stopped"))
+
+
+def _quietly(action: Callable[[], Any]) -> None:
+    try:
+        action()
+    except Exception as exc:  # the job's own error is what the request thread reports
+        log.warning("check pipeline clean-up failed: %s", type(exc).__name__)
 
 
 class CheckRun:
@@ -224,14 +252,17 @@ class CheckRun:
             if id_type == "email" or (id_type == "auto" and "@" in raw):
                 value = raw.strip().lower()
                 if len(value) <= 254 and email_re.match(value):
-                    append(email_digest(value.encode()))
+                    try:
+                        append(email_digest(value.encode()))
+                    except UnicodeEncodeError:  # a lone surrogate, from a JSON escape
+                        append(None)
                 else:
                     append(None)
                 continue
             try:
                 kind = detect_kind(raw) if id_type == "auto" else id_type
                 append(crypto.lookup_hash(key, kind, normalise(kind, raw)))
-            except InvalidIdentifier:
+            except (InvalidIdentifier, UnicodeEncodeError):
                 append(None)
         return out
 
@@ -263,23 +294,26 @@ class CheckRun:
                 yield batch, codes
             return
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        lookers = [_Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
-        storer = _Stage(app, self._store_job)
+        stages: list[_Stage] = []
         pending: deque[tuple[list[str], list[bytes | None], int, Future[Any]]] = deque()
         batches = iter(batches)
         number = -1
         try:
+            lookers = [_Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
+            stages += lookers
+            storer = _Stage(app, self._store_job)
+            stages.append(storer)
             while True:
                 try:
                     batch = next(batches)
+                    hashes = self._hashes(batch)
                 except StopIteration:
                     break
-                except Exception:  # a body cut short: first send what is answered
+                except Exception:  # a body cut short, say: first send what is answered
                     while pending:
                         yield self._collect(pending.popleft())
                     raise
                 number += 1
-                hashes = self._hashes(batch)
                 start = self._submitted
                 self._submitted += len(hashes)
                 found = lookers[number % LOOKUP_THREADS].submit(hashes)
@@ -289,7 +323,7 @@ class CheckRun:
             while pending:
                 yield self._collect(pending.popleft())
         finally:
-            for stage in (*lookers, storer):
+            for stage in stages:
                 stage.close()  # each waits for its batches in flight
             # A client that went away leaves stored batches unsent: count them all the same,
             # so that the check's total and digest describe exactly what was stored.

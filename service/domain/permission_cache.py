@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import struct
+import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -64,6 +65,9 @@ return n
 """
 
 
+_CLIENT_LOCK = threading.Lock()
+
+
 def pack(answer: Answer) -> bytes:
     sid, code = answer
     return _PACKED.pack(-1 if sid is None else sid, code)
@@ -74,11 +78,14 @@ def _client() -> Any:
     app instances in one process (tests, tools) each keep their own connection."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     if "lupa_marketing_redis" not in app.extensions:
-        url = app.config.get("REDIS_URL")
-        client = redis.Redis.from_url(
-            url, socket_timeout=0.5, socket_connect_timeout=0.5, health_check_interval=10
-        ) if url else None
-        app.extensions["lupa_marketing_redis"] = client and _Scripts(client)
+        with _CLIENT_LOCK:  # a check's lookup threads may ask first at the same moment
+            if "lupa_marketing_redis" not in app.extensions:
+                url = app.config.get("REDIS_URL")
+                client = redis.Redis.from_url(
+                    url, socket_timeout=0.5, socket_connect_timeout=0.5,
+                    health_check_interval=10
+                ) if url else None
+                app.extensions["lupa_marketing_redis"] = client and _Scripts(client)
     return app.extensions["lupa_marketing_redis"]
 
 
