@@ -314,7 +314,7 @@ def test_database_lookup_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
     import random
     import uuid
 
-    from service.domain import checks, crypto, marketing, sites
+    from service.domain import check_lookup, crypto, marketing, sites
     from service.extensions import db
     from service.models import MarketingPermission, Subject, SubjectIdentifier
     from service.models.types import utcnow
@@ -346,7 +346,7 @@ def test_database_lookup_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
                 rows, "newsletter", "email", subject.restricted_at is not None))
         db.session.commit()
         stranger = crypto.lookup_hash(key, "email", "stranger@example.fi")
-        got = checks._lookup_db(site.id, "newsletter", "email", [*expected, stranger])
+        got = check_lookup.lookup_db(site.id, "newsletter", "email", [*expected, stranger])
     assert got.pop(stranger) == (None, marketing.UNKNOWN)
     assert got == expected
     assert len({code for _, code in expected.values()}) == 5  # every outcome was exercised
@@ -423,7 +423,7 @@ def test_a_pipeline_stage_never_leaves_a_job_unanswered(app: Flask,
     """A job that fails on a lost connection (so that even the rollback fails) still
     answers its future, later jobs fail at once, and a stage that is gone fails new jobs
     instead of leaving the request thread waiting for ever."""
-    from service.domain import checks
+    from service.domain import check_stage
     from service.extensions import db
 
     def job(x: int) -> int:
@@ -435,7 +435,7 @@ def test_a_pipeline_stage_never_leaves_a_job_unanswered(app: Flask,
         raise RuntimeError("the connection is closed")
 
     monkeypatch.setattr(db.session, "rollback", rollback)
-    stage = checks._Stage(app, job)
+    stage = check_stage.Stage(app, job)
     first, second, third = stage.submit(0), stage.submit(1), stage.submit(2)
     assert first.result(timeout=5) == 0
     with pytest.raises(RuntimeError, match="connection lost"):

@@ -1,27 +1,23 @@
 """Pre-send checks: who of these recipients may be contacted for purpose P on channel C now.
 
 Every answer is stored compactly before it is given (one row: subject, keyed hash, outcome)
-and each check gets one audit entry with a SHA-256 digest over all its answers.
+and each check gets one audit entry with a SHA-256 digest over all its answers. Lookups are
+in check_lookup, the threads of a streamed check's pipeline in check_stage.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import queue
-import threading
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future
-from functools import partial
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import any_, bindparam, insert, select
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy import insert, select
 
-from service.domain import audit, crypto, marketing, permission_cache
+from service.domain import audit, check_lookup, check_stage, crypto, marketing, permission_cache
 from service.domain.canonical import iso_utc
 from service.domain.identifiers import EMAIL_RE, InvalidIdentifier, detect_kind, normalise
 from service.errors import InvalidInput
@@ -29,187 +25,15 @@ from service.extensions import db
 from service.models import (
     CheckAnswer,
     MarketingCheck,
-    MarketingPermission,
     Site,
     Subject,
-    SubjectIdentifier,
 )
 from service.models.types import utcnow
 
-log = logging.getLogger("lupa.marketing.checks")
 BATCH = 10000
 # Lookups of a streamed check run on this many threads (own connections), batches taking
 # turns: while one waits for the database the other prepares or reads its answer.
 LOOKUP_THREADS = 2
-
-
-def _lookup_db(site_id: int, purpose: str, channel: str,
-               hashes: list[bytes]) -> dict[bytes, permission_cache.Answer]:
-    """Three index lookups rather than one join: the planner's hash join over the whole
-    permission table would cost each batch a full scan on large sites."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return _lookup_pg(site_id, purpose, channel, hashes)
-    pairs = db.session.execute(
-        select(SubjectIdentifier.lookup_hash, SubjectIdentifier.subject_id)
-        .where(SubjectIdentifier.site_id == site_id, _any(SubjectIdentifier.lookup_hash, hashes))
-    ).all()
-    out: dict[bytes, permission_cache.Answer] = {h: (None, marketing.UNKNOWN) for h in hashes}
-    if not pairs:
-        return out
-    ids = list({sid for _, sid in pairs})
-    rows: dict[int, list[tuple[str, str, str, bool]]] = {}
-    for sid, p, c, state, prohibited in db.session.execute(
-        select(MarketingPermission.subject_id, MarketingPermission.purpose,
-               MarketingPermission.channel, MarketingPermission.state,
-               MarketingPermission.prohibited)
-        .where(_any(MarketingPermission.subject_id, ids),
-               MarketingPermission.purpose.in_((purpose, marketing.ANY)),
-               MarketingPermission.channel.in_((channel, marketing.ANY)))
-    ):
-        rows.setdefault(sid, []).append((p, c, state, prohibited))
-    restricted = set(db.session.execute(
-        select(Subject.id).where(_any(Subject.id, ids), Subject.restricted_at.is_not(None))
-    ).scalars())
-    for digest, sid in pairs:
-        out[bytes(digest)] = (sid, marketing.outcome_of(rows.get(sid, ()), purpose, channel,
-                                                        sid in restricted))
-    return out
-
-
-_PG_IDENTIFIERS = ("SELECT lookup_hash, subject_id FROM subject_identifiers "
-                   "WHERE site_id = %b AND lookup_hash = ANY(%b)")
-# marketing.outcome_of's fold, in SQL: per subject, whether any matching row (`*` matches
-# all) prohibits, and the exact row's state; one row per subject, so Python does not group.
-# OR, not IN: the index is then probed once per subject rather than once per subject x
-# purpose x channel pattern (measured at 1M subjects: 3.2 against 5.4 us per recipient).
-_PG_PERMISSIONS = ("SELECT subject_id, bool_or(prohibited), "
-                   "min(state) FILTER (WHERE purpose = %(p)b AND channel = %(c)b) "
-                   "FROM marketing_permissions WHERE subject_id = ANY(%(ids)b) "
-                   "AND (purpose = %(p)b OR purpose = '*') AND (channel = %(c)b OR channel = '*') "
-                   "GROUP BY subject_id")
-_PG_RESTRICTED = "SELECT id FROM subjects WHERE id = ANY(%b) AND restricted_at IS NOT NULL"
-
-
-def _lookup_pg(site_id: int, purpose: str, channel: str,
-               hashes: list[bytes]) -> dict[bytes, permission_cache.Answer]:
-    """The same three index lookups with binary parameters and results (psycopg, in the
-    session's transaction): text-encoding 10,000 hashes each way costs more than the query."""
-    raw: Any = db.session.connection().connection.driver_connection
-    out: dict[bytes, permission_cache.Answer] = {h: (None, marketing.UNKNOWN) for h in hashes}
-    with raw.cursor(binary=True) as cur:
-        # Given 10,000 keys the planner prefers reading the whole identifier table to 10,000
-        # index probes; on a large site that is every row per batch (measured at 1M subjects:
-        # 12 us per recipient against 4 us probing). Only for these lookups.
-        # (a failed statement aborts the transaction, and its rollback undoes the SET too)
-        cur.execute("SET LOCAL enable_seqscan = off")
-        pairs = cur.execute(_PG_IDENTIFIERS, (site_id, hashes)).fetchall()
-        folded: dict[int, tuple[bool, str | None]] = {}
-        restricted: set[int] = set()
-        if pairs:
-            ids = list({sid for _, sid in pairs})
-            folded = {sid: (prohibited, state) for sid, prohibited, state in cur.execute(
-                _PG_PERMISSIONS, {"ids": ids, "p": purpose, "c": channel}).fetchall()}
-            restricted = {r[0] for r in cur.execute(_PG_RESTRICTED, (ids,)).fetchall()}
-        cur.execute("SET LOCAL enable_seqscan TO DEFAULT")
-    decide, nothing = marketing.decide, (False, None)
-    for digest, sid in pairs:
-        prohibited, state = folded.get(sid, nothing)
-        out[bytes(digest)] = (sid, decide(prohibited, sid in restricted, state))
-    return out
-
-
-def _any(column: Any, values: list[Any]) -> Any:
-    """`column = ANY(array)` on PostgreSQL (one parameter), `IN (...)` elsewhere."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
-    return column.in_(values)
-
-
-def lookup_deferred(site_id: int, purpose: str, channel: str, hashes: list[bytes]
-                    ) -> tuple[dict[bytes, permission_cache.Answer], Callable[[], None]]:
-    """Current answers for distinct hashes: Redis for what it has, the database for the rest.
-    Also returns the filling of the cache with what the database gave, for the caller to run
-    any time later in any thread with an app context (keyed by the generation read first)."""
-    generation = marketing.current_generation(site_id)
-    found = permission_cache.get_many(site_id, generation, purpose, channel, hashes)
-    missing = [h for h in hashes if h not in found]
-    if not missing:
-        return found, _nothing
-    fresh = _lookup_db(site_id, purpose, channel, missing)
-    found.update(fresh)
-    return found, partial(permission_cache.put_many, site_id, generation, purpose, channel,
-                          fresh)
-
-
-def _nothing() -> None:
-    return None
-
-
-class _Stage:
-    """A pipeline stage: one thread that runs jobs in order inside its own app context (its
-    own session and connection); after a job fails, later ones fail without running."""
-
-    def __init__(self, app: Any, job: Callable[..., Any]) -> None:
-        self._app, self._job = app, job
-        self._dead = False
-        self._queue: queue.SimpleQueue[tuple[Future[Any], tuple[Any, ...]] | None] = \
-            queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._run, name="lupa-check-stage", daemon=True)
-        self._thread.start()
-
-    def submit(self, *args: Any) -> Future[Any]:
-        future: Future[Any] = Future()
-        self._queue.put((future, args))
-        if self._dead:  # the thread is gone (or going): fail the job, do not lose it
-            self._drain()
-        return future
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-
-    def _run(self) -> None:
-        failed: BaseException | None = None
-        try:
-            with self._app.app_context():
-                try:
-                    while (item := self._queue.get()) is not None:
-                        future, args = item
-                        if failed is not None:
-                            future.set_exception(RuntimeError("an earlier batch failed"))
-                            continue
-                        if not future.set_running_or_notify_cancel():
-                            continue
-                        try:
-                            result = self._job(*args)
-                        except BaseException as exc:  # handed to the request thread
-                            failed = exc
-                            future.set_exception(exc)  # first: someone is waiting for it
-                            _quietly(db.session.rollback)  # a lost connection cannot
-                        else:
-                            future.set_result(result)
-                finally:
-                    _quietly(db.session.remove)
-        finally:
-            self._dead = True
-            self._drain()
-
-    def _drain(self) -> None:
-        """Whatever ended the thread, nobody may wait for ever for a job it will not run."""
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if item is not None and item[0].set_running_or_notify_cancel():
-                item[0].set_exception(RuntimeError("the check's pipeline stopped"))
-
-
-def _quietly(action: Callable[[], Any]) -> None:
-    try:
-        action()
-    except Exception as exc:  # the job's own error is what the request thread reports
-        log.warning("check pipeline clean-up failed: %s", type(exc).__name__)
 
 
 class CheckRun:
@@ -294,14 +118,14 @@ class CheckRun:
                 yield batch, codes
             return
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-        stages: list[_Stage] = []
+        stages: list[check_stage.Stage] = []
         pending: deque[tuple[list[str], list[bytes | None], int, Future[Any]]] = deque()
         batches = iter(batches)
         number = -1
         try:
-            lookers = [_Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
+            lookers = [check_stage.Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
             stages += lookers
-            storer = _Stage(app, self._store_job)
+            storer = check_stage.Stage(app, self._store_job)
             stages.append(storer)
             while True:
                 try:
@@ -341,8 +165,9 @@ class CheckRun:
     def _resolve(self, hashes: list[bytes | None]
                  ) -> tuple[list[permission_cache.Answer], Callable[[], None]]:
         distinct = list({h for h in hashes if h is not None})
-        answers, fill = lookup_deferred(self.site_id, self.purpose, self.channel, distinct) \
-            if distinct else ({}, _nothing)
+        answers, fill = check_lookup.lookup_deferred(
+            self.site_id, self.purpose, self.channel, distinct
+        ) if distinct else ({}, check_lookup.nothing)
         invalid = (None, marketing.INVALID)
         return [answers[h] if h is not None else invalid for h in hashes], fill
 

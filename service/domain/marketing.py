@@ -214,7 +214,7 @@ def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel
                restricted: bool) -> int:
     """The answer for purpose x channel from a subject's rows (purpose, channel, state,
     prohibited), folded: a prohibition in any row that matches (`*` matches all) counts, the
-    state is the exact row's. checks._PG_PERMISSIONS is this fold in SQL."""
+    state is the exact row's. check_lookup._PG_PERMISSIONS is this fold in SQL."""
     state = None
     prohibited = False
     for p, c, row_state, row_prohibited in rows:
