@@ -42,12 +42,13 @@ def check_command(slug: str, purpose: str, channel: str, id_type: str, output: s
     from service.domain.marketing import ALLOWED, OUTCOMES
     from service.extensions import db
 
+    total = _count_rows(file)
     try:
-        run = checks.CheckRun(sites.get_site(slug), purpose, channel, id_type, "cli")
+        run = checks.CheckRun(sites.get_site(slug), purpose, channel, id_type, "cli",
+                              expected=total)
     except DomainError as exc:
         _fail(exc)
     db.session.commit()
-    total = _count_rows(file)
     out = sys.stdout if output == "-" else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
     status = "aborted"
     try:

@@ -60,3 +60,45 @@ def audit_actions(app: Flask) -> list[str]:
     with app.app_context():
         return [a for (a,) in db.session.execute(
             sa.text("SELECT action FROM audit_entries ORDER BY id"))]
+
+
+def random_population(app: Flask, n: int, seed: int = 20261202
+                      ) -> tuple[int, dict[bytes, tuple[int, int]]]:
+    """n subjects of the demo site with random mixes of exact and `*` permission rows,
+    states, prohibitions and restriction; -> site id, {keyed hash: (subject id, the answer
+    marketing.outcome_of gives for newsletter by email)}."""
+    import random
+    import uuid
+
+    from service.domain import crypto, marketing, sites
+    from service.extensions import db
+    from service.models import MarketingPermission, Subject, SubjectIdentifier
+    from service.models.types import utcnow
+
+    rng = random.Random(seed)
+    patterns = [("newsletter", "email"), ("newsletter", "*"), ("*", "email"), ("*", "*"),
+                ("offers", "email"), ("newsletter", "sms"), ("*", "sms")]
+    states = ["none", "pending", "granted", "withdrawn"]
+    expected: dict[bytes, tuple[int, int]] = {}
+    with app.app_context():
+        site = sites.get_site("demo")
+        key = crypto.lookup_key(site.id)
+        for i in range(n):
+            subject = Subject(public_id=str(uuid.uuid4()), site_id=site.id,
+                              restricted_at=utcnow() if rng.random() < 0.15 else None)
+            db.session.add(subject)
+            db.session.flush()
+            digest = crypto.lookup_hash(key, "email", f"fold{i}@example.fi")
+            db.session.add(SubjectIdentifier(site_id=site.id, subject_id=subject.id,
+                                             kind="email", lookup_hash=digest, ciphertext=b"-"))
+            rows = []
+            for purpose, channel in rng.sample(patterns, rng.randint(0, 4)):
+                state, prohibited = rng.choice(states), rng.random() < 0.2
+                db.session.add(MarketingPermission(
+                    site_id=site.id, subject_id=subject.id, purpose=purpose, channel=channel,
+                    state=state, prohibited=prohibited, updated_at=utcnow()))
+                rows.append((purpose, channel, state, prohibited))
+            expected[digest] = (subject.id, marketing.outcome_of(
+                rows, "newsletter", "email", subject.restricted_at is not None))
+        db.session.commit()
+        return site.id, expected

@@ -19,6 +19,7 @@ from tests.marketing_helpers import (
     count,
     new_subject,
     put_permission,
+    random_population,
     reasons,
     sender,
 )
@@ -311,42 +312,12 @@ def test_database_lookup_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
     """What a check's database lookup answers (on PostgreSQL: outcome_of's fold in SQL, one
     row per subject) equals marketing.outcome_of over the same rows, for 300 subjects with
     random mixes of exact and `*` rows, states, prohibitions and restriction."""
-    import random
-    import uuid
+    from service.domain import check_lookup, crypto, marketing
 
-    from service.domain import check_lookup, crypto, marketing, sites
-    from service.extensions import db
-    from service.models import MarketingPermission, Subject, SubjectIdentifier
-    from service.models.types import utcnow
-
-    rng = random.Random(20261202)
-    patterns = [("newsletter", "email"), ("newsletter", "*"), ("*", "email"), ("*", "*"),
-                ("offers", "email"), ("newsletter", "sms"), ("*", "sms")]
-    states = ["none", "pending", "granted", "withdrawn"]
-    expected: dict[bytes, tuple[int, int]] = {}
+    site_id, expected = random_population(app, 300)
     with app.app_context():
-        site = sites.get_site("demo")
-        key = crypto.lookup_key(site.id)
-        for n in range(300):
-            subject = Subject(public_id=str(uuid.uuid4()), site_id=site.id,
-                              restricted_at=utcnow() if rng.random() < 0.15 else None)
-            db.session.add(subject)
-            db.session.flush()
-            digest = crypto.lookup_hash(key, "email", f"fold{n}@example.fi")
-            db.session.add(SubjectIdentifier(site_id=site.id, subject_id=subject.id,
-                                             kind="email", lookup_hash=digest, ciphertext=b"-"))
-            rows = []
-            for purpose, channel in rng.sample(patterns, rng.randint(0, 4)):
-                state, prohibited = rng.choice(states), rng.random() < 0.2
-                db.session.add(MarketingPermission(
-                    site_id=site.id, subject_id=subject.id, purpose=purpose, channel=channel,
-                    state=state, prohibited=prohibited, updated_at=utcnow()))
-                rows.append((purpose, channel, state, prohibited))
-            expected[digest] = (subject.id, marketing.outcome_of(
-                rows, "newsletter", "email", subject.restricted_at is not None))
-        db.session.commit()
-        stranger = crypto.lookup_hash(key, "email", "stranger@example.fi")
-        got = check_lookup.lookup_db(site.id, "newsletter", "email", [*expected, stranger])
+        stranger = crypto.lookup_hash(crypto.lookup_key(site_id), "email", "stranger@example.fi")
+        got = check_lookup.lookup_db(site_id, "newsletter", "email", [*expected, stranger])
     assert got.pop(stranger) == (None, marketing.UNKNOWN)
     assert got == expected
     assert len({code for _, code in expected.values()}) == 5  # every outcome was exercised

@@ -175,7 +175,11 @@ class Checks(MethodView):
     @blp.doc(
         parameters=[{"in": "query", "name": n, "schema": {"type": "string"},
                      "description": "for NDJSON/CSV bodies"}
-                    for n in ("purpose", "channel", "id_type")],
+                    for n in ("purpose", "channel", "id_type")] + [
+            {"in": "query", "name": "expected", "schema": {"type": "integer", "minimum": 0},
+             "description": "for NDJSON/CSV bodies: how many recipients are coming (a hint; "
+                            "a list large next to the site is then answered from one read "
+                            "of the site's answers)"}],
         requestBody={"content": {
             "application/json": {"schema": CheckIn},
             NDJSON: {"schema": {"type": "string"},
@@ -214,7 +218,8 @@ class Checks(MethodView):
         query = _load(CheckQuery(), request.args)
         as_csv = request.accept_mimetypes.best_match([NDJSON, CSV], NDJSON) == CSV \
             if request.accept_mimetypes.provided else mimetype == CSV
-        run = checks.CheckRun(site, query["purpose"], query["channel"], query["id_type"], g.actor)
+        run = checks.CheckRun(site, query["purpose"], query["channel"], query["id_type"], g.actor,
+                              expected=query["expected"])
         db.session.commit()
         request.max_content_length = STREAM_MAX_BYTES  # streamed: never held in memory
         recipients = (csv_recipients if mimetype == CSV else ndjson_recipients)(request.stream)

@@ -8,6 +8,7 @@ in check_lookup, the threads of a streamed check's pipeline in check_stage.
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from collections import Counter, deque
 from collections.abc import Callable, Generator, Iterable, Iterator
@@ -17,7 +18,15 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import insert, select
 
-from service.domain import audit, check_lookup, check_stage, crypto, marketing, permission_cache
+from service.domain import (
+    audit,
+    check_lookup,
+    check_snapshot,
+    check_stage,
+    crypto,
+    marketing,
+    permission_cache,
+)
 from service.domain.canonical import iso_utc
 from service.domain.identifiers import EMAIL_RE, InvalidIdentifier, detect_kind, normalise
 from service.errors import InvalidInput
@@ -30,16 +39,24 @@ from service.models import (
 )
 from service.models.types import utcnow
 
+log = logging.getLogger("lupa.marketing.checks")
 BATCH = 10000
 # Lookups of a streamed check run on this many threads (own connections), batches taking
 # turns: while one waits for the database the other prepares or reads its answer.
 LOOKUP_THREADS = 2
+# A streamed check of at least this many recipients, and at least a quarter of the site's
+# identifiers, reads the site's whole answer set at once (check_snapshot) unless Redis holds
+# it already.
+SNAPSHOT_MIN = 50000
+# Batches read and hashed ahead while a snapshot loads (~1.5 MB each).
+PREFETCH = 16
 
 
 class CheckRun:
     """One check, fed in batches; answers are stored before they are returned."""
 
-    def __init__(self, site: Site, purpose: str, channel: str, id_type: str, actor: str) -> None:
+    def __init__(self, site: Site, purpose: str, channel: str, id_type: str, actor: str,
+                 expected: int | None = None) -> None:
         purposes, channels, _ = marketing.notice_marketing(site)
         errors: dict[str, list[str]] = {}
         if purpose not in purposes:
@@ -65,6 +82,9 @@ class CheckRun:
         self.public_id = self.check.public_id
         self.status = "running"
         self._postgres = db.session.get_bind().dialect.name == "postgresql"
+        self.expected = expected  # how many recipients the sender said are coming
+        self._site_size: int | None = None
+        self._snapshot: check_snapshot.Loading | None = None
 
     def _hashes(self, recipients: list[str]) -> list[bytes | None]:
         # The hot loop of a million-recipient check: bound methods hoisted out of it.
@@ -122,6 +142,7 @@ class CheckRun:
         pending: deque[tuple[list[str], list[bytes | None], int, Future[Any]]] = deque()
         batches = iter(batches)
         number = -1
+        snapshot = "later"  # whether to read a snapshot: decided as the list comes in
         try:
             lookers = [check_stage.Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
             stages += lookers
@@ -138,17 +159,27 @@ class CheckRun:
                         yield self._collect(pending.popleft())
                     raise
                 number += 1
+                if snapshot == "later":
+                    snapshot = self._snapshot_wanted(self._submitted + len(hashes))
+                    if snapshot == "yes":
+                        self._snapshot = check_snapshot.Loading(app, self.site_id, self.purpose,
+                                                                self.channel)
+                        db.session.commit()
                 start = self._submitted
                 self._submitted += len(hashes)
                 found = lookers[number % LOOKUP_THREADS].submit(hashes)
                 pending.append((batch, hashes, start, storer.submit(start, hashes, found)))
-                if len(pending) > LOOKUP_THREADS + 1:
+                # While a snapshot loads, hash further ahead (the lookups wait for it).
+                loading = self._snapshot is not None and not self._snapshot.ready()
+                if len(pending) > (PREFETCH if loading else LOOKUP_THREADS + 1):
                     yield self._collect(pending.popleft())
             while pending:
                 yield self._collect(pending.popleft())
         finally:
             for stage in stages:
                 stage.close()  # each waits for its batches in flight
+            if self._snapshot is not None:
+                self._snapshot.close()  # its memory goes with the check
             # A client that went away leaves stored batches unsent: count them all the same,
             # so that the check's total and digest describe exactly what was stored.
             while pending:
@@ -156,6 +187,43 @@ class CheckRun:
                 if future.done() and not future.cancelled() and future.exception() is None \
                         and start == self.position:
                     self._account(start, hashes, future.result())
+
+    def _snapshot_wanted(self, received: int) -> str:
+        """"yes" when the list is large next to the site (the sender's `expected`, or what
+        has come so far) and Redis does not hold the site's answers; "later" while more
+        recipients may tip it; "no" when it never will."""
+        limit = int(current_app.config.get("LUPA_CHECK_SNAPSHOT_MAX", 0))
+        coming = max(self.expected or 0, received)
+        if limit <= 0:
+            return "no"
+        if coming < SNAPSHOT_MIN:
+            return "later"
+        if self._site_size is None:
+            self._site_size = check_snapshot.site_size(self.site_id)
+            db.session.commit()
+        size = self._site_size
+        if size > limit or size == 0:
+            return "no"
+        if coming * 4 < size:
+            return "later"
+        generation = marketing.current_generation(self.site_id)
+        db.session.commit()
+        cached = permission_cache.cached(self.site_id, generation, self.purpose, self.channel)
+        return "no" if cached * 2 >= size else "yes"
+
+    def _ready_snapshot(self) -> check_snapshot.Snapshot | None:
+        """The snapshot once loaded; while it loads, lookups wait for it rather than probe
+        the database (probing would slow the reads that make them unnecessary)."""
+        loading = self._snapshot
+        if loading is None:
+            return None
+        try:
+            return loading.result()
+        except Exception as exc:
+            log.warning("check %s: no snapshot (%s); looking up batch by batch",
+                        self.public_id, type(exc).__name__)
+            loading.drop()
+            return None
 
     def _collect(self, item: tuple[list[str], list[bytes | None], int, Future[Any]]
                  ) -> tuple[list[str], list[int]]:
@@ -172,6 +240,14 @@ class CheckRun:
         return [answers[h] if h is not None else invalid for h in hashes], fill
 
     def _lookup_job(self, hashes: list[bytes | None]) -> list[permission_cache.Answer]:
+        snapshot = self._ready_snapshot()
+        if snapshot is not None:
+            pairs = snapshot.answers(marketing.current_generation(self.site_id), hashes)
+            db.session.commit()
+            if pairs is not None:
+                return pairs
+            assert self._snapshot is not None
+            self._snapshot.drop()  # a permission changed: its memory can go
         pairs, fill = self._resolve(hashes)
         db.session.commit()  # ends the read transaction (a fresh snapshot per batch)
         fill()  # here, not in the store thread: storing is the pipeline's slowest stage

@@ -129,6 +129,17 @@ def get_many(site_id: int, generation: int, purpose: str, channel: str,
             if code != missing}
 
 
+def cached(site_id: int, generation: int, purpose: str, channel: str) -> int:
+    """How many answers Redis holds for this generation (0 without Redis or on error)."""
+    redis_ = _client()
+    if redis_ is None:
+        return 0
+    try:
+        return int(redis_.client.hlen(_key(site_id, generation, purpose, channel)))
+    except RedisError:
+        return 0
+
+
 def put_many(site_id: int, generation: int, purpose: str, channel: str,
              answers: Mapping[bytes, Answer]) -> None:
     redis_ = _client()

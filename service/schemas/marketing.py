@@ -97,6 +97,10 @@ class CheckQuery(Schema):
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=64))
     channel = fields.String(required=True, validate=validate.Length(min=1, max=16))
     id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
+    expected = fields.Integer(load_default=None, validate=validate.Range(min=0),
+                              metadata={"description": "How many recipients are coming (a "
+                                        "hint: a list that is large next to the site is then "
+                                        "answered from one read of the site's answers)"})
 
 
 class CheckResultOut(Schema):

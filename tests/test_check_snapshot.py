@@ -1,0 +1,175 @@
+"""The snapshot a large check reads of the site's whole answer set (PostgreSQL): the same
+answers as the database lookup, used only while no permission of the site has changed, and
+only for lists that are large next to the site."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from tests.conftest import PG_URL
+from tests.marketing_helpers import new_subject, put_permission, random_population
+
+pytestmark = pytest.mark.skipif(not PG_URL, reason="the snapshot is read on PostgreSQL")
+
+
+def _loaded(app: Flask, site_id: int) -> Any:
+    from service.domain import check_snapshot
+    from service.extensions import db
+
+    with app.app_context():
+        loading = check_snapshot.Loading(app, site_id, "newsletter", "email")
+        db.session.commit()
+        try:
+            return loading.result()
+        finally:
+            loading.close()  # drops what it built: the caller keeps its own reference
+
+
+def test_snapshot_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
+    """Every identifier's answer from the snapshot (outcome_of's fold and precedence in SQL,
+    keys truncated and searched by bucket) equals marketing.outcome_of over the same rows;
+    a stranger is unknown and an invalid recipient invalid."""
+    from service.domain import crypto, marketing
+
+    site_id, expected = random_population(app, 300)
+    snapshot = _loaded(app, site_id)
+    assert snapshot is not None and len(snapshot) == 300
+    with app.app_context():
+        key = crypto.lookup_key(site_id)
+    stranger = crypto.lookup_hash(key, "email", "stranger@example.fi")
+    hashes = [*expected, stranger, None]
+    got = snapshot.answers(snapshot.generation, hashes)
+    assert got[-2:] == [(None, marketing.UNKNOWN), (None, marketing.INVALID)]
+    assert dict(zip(hashes[:-2], got[:-2], strict=True)) == expected
+    assert len({code for _, code in expected.values()}) == 5  # every outcome was exercised
+    assert snapshot.answers(snapshot.generation + 1, hashes) is None  # out of date
+    assert snapshot.stale and snapshot.answers(snapshot.generation, hashes) is None
+
+
+def test_no_snapshot_when_subject_ids_are_spread_out(app: Flask, demo: dict,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from service.domain import check_snapshot
+
+    site_id, _ = random_population(app, 20)
+    monkeypatch.setattr(check_snapshot, "MAX_SPREAD", 0)
+    assert _loaded(app, site_id) is None
+
+
+@pytest.fixture()
+def people(client: Any, demo: dict) -> dict[str, str]:
+    ids = {name: new_subject(client, demo, email=f"{name}@example.fi")
+           for name in ("granted", "withdrawn", "prohibited", "nothing")}
+    put_permission(client, demo, ids["granted"], "newsletter", "email", "granted")
+    put_permission(client, demo, ids["withdrawn"], "newsletter", "email", "granted")
+    put_permission(client, demo, ids["withdrawn"], "newsletter", "email", "withdrawn")
+    put_permission(client, demo, ids["prohibited"], "*", "*", "prohibited")
+    return ids
+
+
+class Spy:
+    """Counts the snapshot's answers: how many batches it answered, how many it refused."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from service.domain import check_snapshot
+
+        self.answered = self.refused = 0
+        self.first_answer = threading.Event()
+        real = check_snapshot.Snapshot.answers
+
+        def answers(snapshot: Any, generation: int, hashes: list[Any]) -> Any:
+            out = real(snapshot, generation, hashes)
+            if out is None:
+                self.refused += 1
+            else:
+                self.answered += 1
+                self.first_answer.set()
+            return out
+
+        monkeypatch.setattr(check_snapshot.Snapshot, "answers", answers)
+
+
+def _run(expected: int | None) -> Any:
+    from service.domain import checks, sites
+    from service.extensions import db
+
+    run = checks.CheckRun(sites.get_site("demo"), "newsletter", "email", "auto", "test",
+                          expected=expected)
+    db.session.commit()
+    return run
+
+
+def test_a_large_check_answers_from_the_snapshot(app: Flask, people: dict,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The sender says many are coming: every batch is answered from the snapshot, with the
+    same answers as batch-by-batch lookups, all stored in order."""
+    from service.domain import checks
+    from service.domain.marketing import OUTCOMES
+
+    monkeypatch.setattr(checks, "BATCH", 3)
+    monkeypatch.setattr(checks, "SNAPSHOT_MIN", 1)
+    spy = Spy(monkeypatch)
+    recipients = ["granted@example.fi", "withdrawn@example.fi", "prohibited@example.fi",
+                  "nothing@example.fi", "nobody@example.fi", "bad@"] * 3
+    with app.app_context():
+        run = _run(expected=len(recipients))
+        codes = [c for _, batch in run.run_batches(checks.batched(recipients)) for c in batch]
+        summary = run.finish()
+    assert spy.answered == 6 and spy.refused == 0
+    assert [OUTCOMES[c] for c in codes] == ["allowed", "withdrawn", "prohibited",
+                                            "no_permission", "unknown", "invalid"] * 3
+    assert summary["total"] == 18 and summary["allowed"] == 3
+
+
+@pytest.mark.parametrize("expected,size,limit,cached,decision", [
+    (None, 4, 1000, 0, "yes"),     # what came so far (4) is all of the site
+    (1000, 4, 1000, 0, "yes"),
+    (1000, 4, 1000, 4, "no"),      # Redis holds the site's answers already
+    (1000, 4, 3, 0, "no"),         # the site is larger than LUPA_CHECK_SNAPSHOT_MAX
+    (1000, 4, 0, 0, "no"),         # snapshots are off
+    (None, 40, 1000, 0, "later"),  # 4 of 40: not yet a quarter of the site
+])
+def test_when_a_check_reads_a_snapshot(app: Flask, people: dict,
+                                       monkeypatch: pytest.MonkeyPatch, expected: int | None,
+                                       size: int, limit: int, cached: int,
+                                       decision: str) -> None:
+    from service.domain import check_snapshot, checks, permission_cache
+
+    monkeypatch.setattr(checks, "SNAPSHOT_MIN", 1)
+    monkeypatch.setattr(check_snapshot, "site_size", lambda site_id: size)
+    monkeypatch.setattr(permission_cache, "cached", lambda *args: cached)
+    monkeypatch.setitem(app.config, "LUPA_CHECK_SNAPSHOT_MAX", limit)
+    with app.app_context():
+        assert _run(expected)._snapshot_wanted(4) == decision
+
+
+def test_a_permission_change_mid_check_retires_the_snapshot(
+        client: Any, demo: dict, app: Flask, people: dict,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """A withdrawal acknowledged while a large check runs: the batches read after it are
+    not answered from the snapshot read before it (the site's generation moved on)."""
+    from service.domain import checks
+    from service.domain.marketing import OUTCOMES
+
+    monkeypatch.setattr(checks, "BATCH", 3)
+    monkeypatch.setattr(checks, "SNAPSHOT_MIN", 1)
+    spy = Spy(monkeypatch)
+
+    def recipients() -> Iterator[str]:
+        yield from ["granted@example.fi"] * 3
+        # the first batch is answered from the snapshot: now the subject withdraws
+        assert spy.first_answer.wait(timeout=30)
+        put_permission(client, demo, people["granted"], "newsletter", "email", "withdrawn")
+        yield from ["granted@example.fi"] * 3
+
+    with app.app_context():
+        run = _run(expected=100)
+        batches = [[OUTCOMES[c] for c in codes]
+                   for _, codes in run.run_batches(checks.batched(recipients()))]
+        run.finish()
+    assert batches == [["allowed"] * 3, ["withdrawn"] * 3]
+    assert spy.answered == 1 and spy.refused == 1
