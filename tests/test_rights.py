@@ -80,13 +80,19 @@ def test_access_exports_everything_held_as_portable_json(client: Any, demo: dict
 
 
 def test_rectification_replaces_the_identifier(client: Any, demo: dict, app: Flask) -> None:
+    from service.domain import marketing, sites
+
     sid = new_subject(client, demo)
+    with app.app_context():
+        before = marketing.current_generation(sites.get_site("demo").id)
     resp = ask(client, demo, sid, kind="rectification",
                identifiers={"email": "Anna.Uusi@Example.fi"})
     assert resp.status_code == 201, resp.get_json()
     found = client.post(f"{SITE}/subjects", json={"email": "anna.uusi@example.fi"},
                         headers=admin(demo))
     assert found.status_code == 200 and found.get_json()["id"] == sid
+    with app.app_context():  # answers cached (or snapshotted) for the old email are retired
+        assert marketing.current_generation(sites.get_site("demo").id) > before
     old = client.post(f"{SITE}/subjects", json={"email": "anna@example.fi"}, headers=admin(demo))
     assert old.status_code == 201 and old.get_json()["id"] != sid
     assert "uusi" not in audit_text(app).lower()

@@ -23,6 +23,7 @@ import sys
 import threading
 from array import array
 from collections import Counter
+from concurrent.futures import Future
 from typing import Any
 
 from service.domain import check_stage, marketing, permission_cache
@@ -89,13 +90,14 @@ class Snapshot:
                 ) -> list[permission_cache.Answer] | None:
         """The answer for each keyed hash (None: an invalid recipient), in order; or None
         (and stale from now on) when a permission of the site has changed since the
-        snapshot: `generation` is the one the caller has just read."""
+        snapshot (`generation` is the one the caller has just read), or a subject was
+        created between its two reads."""
         if self.stale or generation != self.generation:
             self.stale = True
             return None
         find, starts, subjects = self._keys.find, self._starts, self._subjects
         outcomes, base, unknown = self._outcomes, self._base, _UNKNOWN
-        invalid = (None, marketing.INVALID)
+        limit, invalid = len(outcomes), (None, marketing.INVALID)
         out: list[permission_cache.Answer] = []
         append = out.append
         for h in hashes:
@@ -109,9 +111,12 @@ class Snapshot:
                 at = find(key, at + 1, end)
             if at < 0:
                 append(unknown)
-            else:
-                sid = subjects[at // KEY_BYTES]
-                append((sid, outcomes[sid - base]))
+                continue
+            sid = subjects[at // KEY_BYTES]
+            if not 0 <= sid - base < limit:  # a subject created after the outcomes were read
+                self.stale = True
+                return None
+            append((sid, outcomes[sid - base]))
         return out
 
 
@@ -157,14 +162,17 @@ class Loading:
         self._lock = threading.Lock()
         self._built: Snapshot | None = None
         self._dropped = False
-        self._stages: list[check_stage.Stage] = []
-        self._stages.append(check_stage.Stage(app, _load_outcomes))
-        self._outcomes = self._stages[-1].submit(site_id, purpose, channel)
-        self._stages.append(check_stage.Stage(app, _load_keys))
-        self._keys = self._stages[-1].submit(site_id)
+        self._stages = [check_stage.Stage(app, _load_outcomes)]
+        try:
+            self._stages.append(check_stage.Stage(app, _load_keys))
+        except BaseException:
+            self._stages[0].close()
+            raise
+        self._outcomes = self._stages[0].submit(site_id, purpose, channel)
+        self._keys = self._stages[1].submit(site_id)
 
     def ready(self) -> bool:
-        return self._outcomes.done() and self._keys.done()
+        return self._dropped or (self._outcomes.done() and self._keys.done())
 
     def result(self) -> Snapshot | None:
         """Waits for both reads; None when the site's subject ids are too spread out. Raises
@@ -176,20 +184,36 @@ class Loading:
                 outcomes = self._outcomes.result()
                 keys, subjects = self._keys.result()
                 if outcomes is None:
+                    self._dropped = True
+                    self._release()
                     return None
                 self._built = Snapshot(self.generation, keys, subjects, *outcomes)
+                self._release()
             return self._built
 
     def drop(self) -> None:
-        """No more answers from it (out of date, or a read failed): its memory can go."""
+        """No more answers from it (out of date, or a read failed): its memory can go
+        (also what the reads' futures hold, once they are done)."""
         with self._lock:
             self._dropped, self._built = True, None
+            self._release()
+
+    def _release(self) -> None:
+        """Let go of what the reads gave (the snapshot, if built, holds it now)."""
+        if self._outcomes.done() and self._keys.done():
+            self._outcomes = self._keys = _finished()
 
     def close(self) -> None:
         """Wait for the reads to end (they cannot be cancelled) and let the memory go."""
         for stage in self._stages:
             stage.close()
         self.drop()
+
+
+def _finished() -> Future[Any]:
+    future: Future[Any] = Future()
+    future.set_result(None)
+    return future
 
 
 def _load_outcomes(site_id: int, purpose: str, channel: str) -> tuple[bytearray, int] | None:
@@ -207,6 +231,8 @@ def _load_outcomes(site_id: int, purpose: str, channel: str) -> tuple[bytearray,
         for packed_ids, codes in cur.stream(_OUTCOMES, {"s": site_id, "p": purpose,
                                                          "c": channel}):
             ids = _int8s(packed_ids)
+            if min(ids) < low or max(ids) > high:  # a subject created since _RANGE
+                raise RuntimeError("the site's subjects changed while the snapshot was read")
             first = ids[0] - low
             if ids == array("q", range(ids[0], ids[0] + len(ids))):  # consecutive: one copy
                 outcomes[first:first + len(ids)] = codes

@@ -189,11 +189,13 @@ class CheckRun:
                     self._account(start, hashes, future.result())
 
     def _snapshot_wanted(self, received: int) -> str:
-        """"yes" when the list is large next to the site (the sender's `expected`, or what
-        has come so far) and Redis does not hold the site's answers; "later" while more
-        recipients may tip it; "no" when it never will."""
+        """"yes" when the list is large next to the site (the sender's `expected` once a
+        full batch has come, or what has come so far) and Redis does not hold the site's
+        answers; "later" while more recipients may tip it; "no" when it never will."""
         limit = int(current_app.config.get("LUPA_CHECK_SNAPSHOT_MAX", 0))
-        coming = max(self.expected or 0, received)
+        # The hint counts once a full batch has come: one recipient and expected=10**9 must
+        # not make every such request read the whole site.
+        coming = max(self.expected or 0, received) if received >= BATCH else received
         if limit <= 0:
             return "no"
         if coming < SNAPSHOT_MIN:

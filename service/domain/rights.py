@@ -125,6 +125,7 @@ def rectify(site: Site, subject: Subject, identifiers: Mapping[str, Any], actor:
             lookup_hash=crypto.lookup_hash(key, kind, value),
             ciphertext=crypto.encrypt_identifier(data_key, kind, value)))
     db.session.flush()
+    marketing.bump_generation(site)  # cached answers still know the old identifiers
     _complete(site, subject, req, actor, {"kinds": sorted(clean)})
     return req
 
