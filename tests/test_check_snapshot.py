@@ -51,19 +51,49 @@ def test_snapshot_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
     assert snapshot.stale and snapshot.answers(snapshot.generation, hashes) is None
 
 
-def test_a_subject_the_outcomes_read_did_not_see_retires_the_snapshot(app: Flask,
-                                                                      demo: dict) -> None:
-    """The two reads are two transactions: a subject created between them has keys but no
-    outcome slot. Its batch is not answered from the snapshot (nor any later one)."""
-    from service.domain import check_snapshot
+def test_a_subject_created_between_the_two_reads_has_no_permission(
+        app: Flask, demo: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two reads are two transactions: a subject created between them (no permission
+    row yet: any would move the generation on) has keys but no outcome slot; it is answered
+    "no permission", and the others as before."""
+    import uuid
+
+    from service.domain import check_snapshot, crypto, marketing
+    from service.extensions import db
+    from service.models import Subject, SubjectIdentifier
 
     site_id, expected = random_population(app, 30)
-    full = _loaded(app, site_id)
-    hashes = list(expected)
-    assert full.answers(full.generation, hashes) is not None
-    partial = check_snapshot.Snapshot(full.generation, full._keys, full._subjects,
-                                      full._outcomes[:1], full._base)
-    assert partial.answers(full.generation, hashes) is None and partial.stale
+    with app.app_context():
+        key = crypto.lookup_key(site_id)
+    late = crypto.lookup_hash(key, "email", "late@example.fi")
+    created = threading.Event()
+    late_id: list[int] = []
+    real_outcomes, real_keys = check_snapshot._load_outcomes, check_snapshot._load_keys
+
+    def outcomes_then_a_new_subject(*args: Any) -> Any:
+        out = real_outcomes(*args)
+        with app.app_context():
+            subject = Subject(public_id=str(uuid.uuid4()), site_id=site_id)
+            db.session.add(subject)
+            db.session.flush()
+            db.session.add(SubjectIdentifier(site_id=site_id, subject_id=subject.id,
+                                             kind="email", lookup_hash=late, ciphertext=b"-"))
+            db.session.commit()
+            late_id.append(subject.id)
+        created.set()
+        return out
+
+    def keys_after_it(*args: Any) -> Any:
+        assert created.wait(timeout=30)
+        return real_keys(*args)
+
+    monkeypatch.setattr(check_snapshot, "_load_outcomes", outcomes_then_a_new_subject)
+    monkeypatch.setattr(check_snapshot, "_load_keys", keys_after_it)
+    snapshot = _loaded(app, site_id)
+    assert snapshot is not None
+    hashes = [*expected, late]
+    assert snapshot.answers(snapshot.generation, hashes) == [
+        *expected.values(), (late_id[0], marketing.NO_PERMISSION)]
 
 
 def test_no_snapshot_when_subject_ids_are_spread_out(app: Flask, demo: dict,

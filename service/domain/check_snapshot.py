@@ -68,6 +68,7 @@ _UNKNOWN: permission_cache.Answer = (None, marketing.UNKNOWN)
 # prefix with probability (site size) / 2^128, ~3e-33 at a million subjects, and two of a
 # million subjects share one with probability ~1.5e-27.
 KEY_BYTES = 16
+_SHIFT = KEY_BYTES.bit_length() - 1  # offset >> _SHIFT: the key's index
 # Subject ids of one site may interleave with other sites'; past this spread (id range over
 # subject count) the outcome array would cost too much and no snapshot is made.
 MAX_SPREAD = 32
@@ -90,14 +91,13 @@ class Snapshot:
                 ) -> list[permission_cache.Answer] | None:
         """The answer for each keyed hash (None: an invalid recipient), in order; or None
         (and stale from now on) when a permission of the site has changed since the
-        snapshot (`generation` is the one the caller has just read), or a subject was
-        created between its two reads."""
+        snapshot: `generation` is the one the caller has just read."""
         if self.stale or generation != self.generation:
             self.stale = True
             return None
         find, starts, subjects = self._keys.find, self._starts, self._subjects
         outcomes, base, unknown = self._outcomes, self._base, _UNKNOWN
-        limit, invalid = len(outcomes), (None, marketing.INVALID)
+        invalid, shift = (None, marketing.INVALID), _SHIFT
         out: list[permission_cache.Answer] = []
         append = out.append
         for h in hashes:
@@ -105,19 +105,23 @@ class Snapshot:
                 append(invalid)
                 continue
             bucket = h[0] << 8 | h[1]
-            key, end = h[:KEY_BYTES], starts[bucket + 1]
-            at = find(key, starts[bucket], end)
-            while at & (KEY_BYTES - 1) and at > 0:  # straddles two keys: practically never
-                at = find(key, at + 1, end)
-            if at < 0:
-                append(unknown)
-                continue
-            sid = subjects[at // KEY_BYTES]
-            if not 0 <= sid - base < limit:  # a subject created after the outcomes were read
-                self.stale = True
-                return None
+            at = find(h[:KEY_BYTES], starts[bucket], starts[bucket + 1])
+            if at & (KEY_BYTES - 1):  # not found (-1), or straddling two keys
+                at = self._aligned(h[:KEY_BYTES], at, starts[bucket + 1])
+                if at < 0:
+                    append(unknown)
+                    continue
+            sid = subjects[at >> shift]
             append((sid, outcomes[sid - base]))
         return out
+
+    def _aligned(self, key: bytes, at: int, end: int) -> int:
+        """The next match at a key's start (practically never needed: a 16-byte key that
+        straddles two neighbours would have to equal the end of one and the start of the
+        next)."""
+        while at >= 0 and at & (KEY_BYTES - 1):
+            at = self._keys.find(key, at + 1, end)
+        return at
 
 
 def _directory(keys: bytes) -> list[int]:
@@ -187,7 +191,16 @@ class Loading:
                     self._dropped = True
                     self._release()
                     return None
-                self._built = Snapshot(self.generation, keys, subjects, *outcomes)
+                codes, low = outcomes
+                if subjects and min(subjects) < low:
+                    raise RuntimeError("identifiers of subjects the outcomes read did not see")
+                if subjects and max(subjects) - low >= len(codes):
+                    # Subjects created between the two reads: none has a permission row or
+                    # a restriction yet, or the generation moved on and nothing is answered
+                    # from this snapshot at all.
+                    codes.extend(bytes([marketing.NO_PERMISSION]) * (max(subjects) - low + 1
+                                                                     - len(codes)))
+                self._built = Snapshot(self.generation, keys, subjects, codes, low)
                 self._release()
             return self._built
 
