@@ -362,10 +362,11 @@ def test_a_body_cut_short_is_told_in_the_stream(client: Any, demo: dict, app: Fl
     from service.domain import checks
 
     def cut_short(stream: Any) -> Any:
-        yield from (b'"granted@example.fi"', b'"nobody@example.fi"', b'"bad@"', b'"x@y.fi"')
+        yield True, b'"granted@example.fi"\n"nobody@example.fi"\n'
+        yield from ((False, b'"bad@"'), (False, b'"x@y.fi"'))
         raise ClientDisconnected()
 
-    monkeypatch.setattr(marketing_checks, "iter_lines", cut_short)
+    monkeypatch.setattr(marketing_checks, "_runs", cut_short)
     monkeypatch.setattr(checks, "BATCH", 3)
     resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email", data='"a@b.fi"\n',
                        headers={**sender(demo), "Content-Type": "application/x-ndjson"})
@@ -416,3 +417,49 @@ def test_a_pipeline_stage_never_leaves_a_job_unanswered(app: Flask,
     stage.close()
     with pytest.raises(RuntimeError, match="pipeline stopped"):
         stage.submit(3).result(timeout=5)
+
+
+class Chunks:
+    """A request body that arrives in pieces of random sizes."""
+
+    def __init__(self, data: bytes, rng: Any) -> None:
+        self.data, self.rng, self.at = data, rng, 0
+
+    def read(self, n: int) -> bytes:
+        size = min(n, self.rng.choice([1, 7, 100, 4000, 5000, 65536]))
+        out = self.data[self.at:self.at + size]
+        self.at += len(out)
+        return out
+
+
+def test_plain_ndjson_runs_read_at_once_give_what_line_by_line_gives(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path (a run of plain JSON strings decoded and split at once) gives exactly
+    the line-by-line answers, for bodies mixing plain strings with escapes, objects, blank
+    and whitespace lines, CRLF, broken UTF-8, over-long lines and a last line without its
+    end, arriving in pieces of every size."""
+    import random
+    import re
+
+    from service.api import marketing_checks
+
+    rng = random.Random(20261202)
+    kinds = [b'"plain@example.fi"', b'"caf\xc3\xa9@example.fi"', b'"broken\xe2\x82"',
+             b'"esc\\u0040aped"', b'{"recipient": "obj@example.fi"}', b"", b"   ",
+             b'"crlf@example.fi"\r', b"bare@example.fi", b'""', b'"' + b"x" * 5000 + b'"',
+             b'"a"b"', b"[1]"]
+    fast_runs = 0
+    for _ in range(60):
+        lines = [rng.choice(kinds[:2]) if rng.random() < 0.7 else rng.choice(kinds)
+                 for _ in range(rng.randint(0, 400))]
+        body = b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b"")
+        seed = rng.random()
+        fast = list(marketing_checks.ndjson_recipients(Chunks(body, random.Random(seed))))
+        fast_runs += sum(1 for run, payload in marketing_checks._runs(
+            Chunks(body, random.Random(seed))) if run
+            and marketing_checks._PLAIN_STRINGS.fullmatch(payload))
+        with monkeypatch.context() as m:
+            m.setattr(marketing_checks, "_PLAIN_STRINGS", re.compile(rb"(?!)"))
+            slow = list(marketing_checks.ndjson_recipients(Chunks(body, random.Random(seed))))
+        assert fast == slow
+    assert fast_runs >= 10  # the fast path was taken, many times

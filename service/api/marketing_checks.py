@@ -6,8 +6,10 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from contextlib import closing
+from itertools import chain, repeat
 from typing import Any
 
 import orjson
@@ -48,53 +50,80 @@ def _load(schema: Any, data: Any) -> dict[str, Any]:
         raise InvalidInput("The request did not validate.", exc.messages_dict) from exc
 
 
-def iter_lines(stream: Any) -> Iterator[bytes]:
-    """Lines of a streamed body without holding it; over-long lines come out empty."""
+def _runs(stream: Any) -> Iterator[tuple[bool, bytes]]:
+    """A streamed body without holding it: (True, run) for each chunk's whole lines as one
+    bytes (each line ending in b"\n"), (False, line) for a single line; the tail of a line
+    longer than MAX_LINE that spans chunks comes out as one empty line."""
     buf = b""
     skipping = False
     while True:
         chunk = stream.read(65536)
         if not chunk:
             break
-        parts = (buf + chunk).split(b"\n")
-        buf = parts.pop()
-        for part in parts:
+        data = buf + chunk
+        cut = data.rfind(b"\n") + 1
+        buf = data[cut:]
+        if cut:
+            run = data[:cut]
             if skipping:
                 skipping = False
-                yield b""
-            else:
-                yield part
+                yield False, b""
+                run = run[run.index(b"\n") + 1:]
+            if run:
+                yield True, run
         if len(buf) > MAX_LINE:
             buf, skipping = b"", True
     if skipping:
-        yield b""
+        yield False, b""
     elif buf.strip():
-        yield buf
+        yield False, buf
+
+
+def iter_lines(stream: Any) -> Iterator[bytes]:
+    """Lines of a streamed body without holding it; over-long lines come out empty."""
+    for run, payload in _runs(stream):
+        if run:
+            yield from payload.split(b"\n")[:-1]
+        else:
+            yield payload
+
+
+# A run of lines that are all plain JSON strings (no escapes): most large lists. Read as one,
+# at C speed, instead of line by line (~4x faster; tests/test_checks.py pins it to the same).
+_PLAIN_STRINGS = re.compile(rb'(?:"[^"\\\n]*"\n)*')
 
 
 def ndjson_recipients(stream: Any) -> Iterator[str]:
     """Each line: a JSON string, a JSON object with "recipient", or the plain text."""
-    for line in iter_lines(stream):
-        text = line.strip()
-        if not text:
-            if line:  # an over-long or whitespace line is an (invalid) recipient
-                yield ""
+    for run, payload in _runs(stream):
+        if run and _PLAIN_STRINGS.fullmatch(payload):
+            # UTF-8 errors cannot reach past a quote or a line end: decoding the run whole
+            # gives what decoding each string would
+            yield from payload.decode("utf-8", "replace")[1:-2].split('"\n"')
             continue
-        if text[:1] == b'"' and text[-1:] == b'"' and b"\\" not in text \
-                and b'"' not in text[1:-1]:
-            yield text[1:-1].decode("utf-8", "replace")  # the common case, without a parser
-            continue
-        if text[:1] in (b'"', b"{"):
-            try:
-                value = json.loads(text)
-            except ValueError:
-                yield ""
-                continue
-            if isinstance(value, dict):
-                value = value.get("recipient")
-            yield value if isinstance(value, str) else ""
-        else:
-            yield text.decode("utf-8", "replace")
+        for line in payload.split(b"\n")[:-1] if run else (payload,):
+            value = _ndjson_value(line)
+            if value is not None:
+                yield value
+
+
+def _ndjson_value(line: bytes) -> str | None:
+    text = line.strip()
+    if not text:
+        # an over-long line (empty) is skipped; a line of whitespace is an invalid recipient
+        return "" if line else None
+    if text[:1] == b'"' and text[-1:] == b'"' and b"\\" not in text \
+            and b'"' not in text[1:-1]:
+        return text[1:-1].decode("utf-8", "replace")  # the common case, without a parser
+    if text[:1] in (b'"', b"{"):
+        try:
+            value = json.loads(text)
+        except ValueError:
+            return ""
+        if isinstance(value, dict):
+            value = value.get("recipient")
+        return value if isinstance(value, str) else ""
+    return text.decode("utf-8", "replace")
 
 
 def csv_recipients(stream: Any) -> Iterator[str]:
@@ -111,11 +140,11 @@ def csv_recipients(stream: Any) -> Iterator[str]:
 
 
 def _ndjson_lines(recipients: list[str], codes: list[int]) -> bytes:
-    tails = _NDJSON_TAIL_BYTES
     try:
-        dumps = orjson.dumps
-        return b"".join(b'{"recipient":' + dumps(r) + tails[c]
-                        for r, c in zip(recipients, codes, strict=True))
+        # one join over C iterators: no Python bytecode per answer
+        return b"".join(chain.from_iterable(zip(
+            repeat(b'{"recipient":', len(recipients)), map(orjson.dumps, recipients),
+            map(_NDJSON_TAIL_BYTES.__getitem__, codes), strict=True)))
     except orjson.JSONEncodeError:  # a lone surrogate, from a JSON "\ud800" escape
         return "".join('{"recipient":' + json.dumps(r) + _NDJSON_TAIL[c]
                        for r, c in zip(recipients, codes, strict=True)).encode()

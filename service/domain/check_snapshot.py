@@ -77,7 +77,7 @@ MAX_SPREAD = 32
 class Snapshot:
     """Every identifier's answer for one purpose x channel, as of one generation."""
 
-    def __init__(self, generation: int, keys: bytes, subjects: array[int], outcomes: bytearray,
+    def __init__(self, generation: int, keys: bytearray, subjects: array[int], outcomes: bytearray,
                  base: int) -> None:
         self.generation = generation
         self.stale = False
@@ -124,7 +124,7 @@ class Snapshot:
         return at
 
 
-def _directory(keys: bytes) -> list[int]:
+def _directory(keys: bytearray) -> list[int]:
     """Byte offsets where each first-two-bytes bucket of the sorted keys starts (65,537)."""
     firsts = memoryview(keys).cast("H")[::KEY_BYTES // 2]  # native-endian: a label only
     counts = Counter(firsts)
@@ -256,16 +256,22 @@ def _load_outcomes(site_id: int, purpose: str, channel: str) -> tuple[bytearray,
     return outcomes, low
 
 
-def _load_keys(site_id: int) -> tuple[bytes, array[int]]:
+def _load_keys(site_id: int) -> tuple[bytearray, array[int]]:
     """The site's keyed hashes (first KEY_BYTES), sorted, and their subject ids."""
+    keys, subjects = bytearray(), array("q")
+    last = -1
     with _raw().cursor(binary=True) as cur:
         cur.execute("SET LOCAL jit = off")
-        # 256 rows, one per first byte of the keyed hashes, each sorted; put in order here
-        # (sorting them in the query would spill their ~100 KB each to disk)
-        parts = sorted(row for row in cur.execute(_KEYS, {"s": site_id}) if row[1] is not None)
+        # 256 rows, one per first byte of the keyed hashes, each sorted; streamed one at a
+        # time and appended in place (no copy of the whole). They come in first-byte order
+        # (the series drives the loop); checked, since sorting them in the query would
+        # spill their ~100 KB each to disk.
+        for first, part, packed in cur.stream(_KEYS, {"s": site_id}):
+            if first <= last:
+                raise RuntimeError("the snapshot's key runs came out of order")
+            last = first
+            if part is not None:
+                keys += part
+                subjects.extend(_int8s(packed))
     db.session.commit()
-    keys = b"".join(part for _, part, _ in parts)
-    subjects = array("q")
-    for _, _, packed in parts:
-        subjects.extend(_int8s(packed))
     return keys, subjects

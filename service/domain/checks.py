@@ -48,6 +48,9 @@ LOOKUP_THREADS = 2
 # identifiers, reads the site's whole answer set at once (check_snapshot) unless Redis holds
 # it already.
 SNAPSHOT_MIN = 50000
+# Batches are stored on this many threads (own connections, taking turns): the COPY of
+# one (the database's index inserts) overlaps the previous one's; commits stay in order.
+STORE_THREADS = 2
 # Batches read and hashed ahead while a snapshot loads (~1.5 MB each).
 PREFETCH = 16
 
@@ -146,8 +149,9 @@ class CheckRun:
         try:
             lookers = [check_stage.Stage(app, self._lookup_job) for _ in range(LOOKUP_THREADS)]
             stages += lookers
-            storer = check_stage.Stage(app, self._store_job)
-            stages.append(storer)
+            storers = [check_stage.Stage(app, self._store_job) for _ in range(STORE_THREADS)]
+            stages += storers
+            stored: Future[Any] | None = None  # the previous batch's store
             while True:
                 try:
                     batch = next(batches)
@@ -168,10 +172,11 @@ class CheckRun:
                 start = self._submitted
                 self._submitted += len(hashes)
                 found = lookers[number % LOOKUP_THREADS].submit(hashes)
-                pending.append((batch, hashes, start, storer.submit(start, hashes, found)))
+                stored = storers[number % STORE_THREADS].submit(start, hashes, found, stored)
+                pending.append((batch, hashes, start, stored))
                 # While a snapshot loads, hash further ahead (the lookups wait for it).
                 loading = self._snapshot is not None and not self._snapshot.ready()
-                if len(pending) > (PREFETCH if loading else LOOKUP_THREADS + 1):
+                if len(pending) > (PREFETCH if loading else LOOKUP_THREADS + STORE_THREADS):
                     yield self._collect(pending.popleft())
             while pending:
                 yield self._collect(pending.popleft())
@@ -255,10 +260,16 @@ class CheckRun:
         fill()  # here, not in the store thread: storing is the pipeline's slowest stage
         return pairs
 
-    def _store_job(self, start: int, hashes: list[bytes | None],
-                   found: Future[Any]) -> list[permission_cache.Answer]:
+    def _store_job(self, start: int, hashes: list[bytes | None], found: Future[Any],
+                   previous: Future[Any] | None) -> list[permission_cache.Answer]:
+        """COPY one batch (in parallel with the previous batch's, on the other store thread),
+        then commit it only once the previous batch is committed: batches are stored in
+        order, and none after a failed one (its error is raised here, and the stage rolls
+        this batch back)."""
         pairs: list[permission_cache.Answer] = found.result()
         self._store(start, hashes, pairs)
+        if previous is not None:
+            previous.result()
         db.session.commit()
         return pairs
 
