@@ -96,6 +96,22 @@ def test_a_subject_created_between_the_two_reads_has_no_permission(
         *expected.values(), (late_id[0], marketing.NO_PERMISSION)]
 
 
+def test_a_key_straddling_two_keys_is_not_a_match() -> None:
+    """The keys sit end to end in one byte string: a recipient's 16 bytes that equal the end
+    of one key and the start of the next are found by `find`, but are no key."""
+    from array import array
+
+    from service.domain import check_snapshot, marketing
+
+    first = b"\x00\x01" + b"A" * 6 + b"\x00\x01" + b"B" * 6
+    second = b"\x00\x01" + b"C" * 14
+    snapshot = check_snapshot.Snapshot(7, bytearray(first + second), array("q", [10, 11]),
+                                       bytearray([marketing.ALLOWED, marketing.WITHDRAWN]), 10)
+    straddling = first[8:] + second[:8] + b"\xff" * 16
+    assert snapshot.answers(7, [second + b"\x00" * 16, straddling, first + b"\x00" * 16]) == [
+        (11, marketing.WITHDRAWN), (None, marketing.UNKNOWN), (10, marketing.ALLOWED)]
+
+
 def test_no_snapshot_when_subject_ids_are_spread_out(app: Flask, demo: dict,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     from service.domain import check_snapshot
