@@ -105,8 +105,8 @@ def test_a_key_straddling_two_keys_is_not_a_match() -> None:
 
     first = b"\x00\x01" + b"A" * 6 + b"\x00\x01" + b"B" * 6
     second = b"\x00\x01" + b"C" * 14
-    snapshot = check_snapshot.Snapshot(7, bytearray(first + second), array("q", [10, 11]),
-                                       bytearray([marketing.ALLOWED, marketing.WITHDRAWN]), 10)
+    snapshot = check_snapshot.Snapshot(7, bytearray(first + second), array("q", [
+        10 * 8 + marketing.ALLOWED, 11 * 8 + marketing.WITHDRAWN]))
     straddling = first[8:] + second[:8] + b"\xff" * 16
     assert snapshot.answers(7, [second + b"\x00" * 16, straddling, first + b"\x00" * 16]) == [
         (11, marketing.WITHDRAWN), (None, marketing.UNKNOWN), (10, marketing.ALLOWED)]

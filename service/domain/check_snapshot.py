@@ -75,17 +75,17 @@ MAX_SPREAD = 32
 
 
 class Snapshot:
-    """Every identifier's answer for one purpose x channel, as of one generation."""
+    """Every identifier's answer for one purpose x channel, as of one generation: the keys
+    (sorted, end to end) and beside each its subject id * 8 + outcome."""
 
-    def __init__(self, generation: int, keys: bytearray, subjects: array[int], outcomes: bytearray,
-                 base: int) -> None:
+    def __init__(self, generation: int, keys: bytearray, answers: array[int]) -> None:
         self.generation = generation
         self.stale = False
-        self._keys, self._subjects, self._outcomes, self._base = keys, subjects, outcomes, base
+        self._keys, self._answers = keys, answers
         self._starts = _directory(keys)
 
     def __len__(self) -> int:
-        return len(self._subjects)
+        return len(self._answers)
 
     def answers(self, generation: int, hashes: list[bytes | None]
                 ) -> list[permission_cache.Answer] | None:
@@ -95,9 +95,8 @@ class Snapshot:
         if self.stale or generation != self.generation:
             self.stale = True
             return None
-        find, starts, subjects = self._keys.find, self._starts, self._subjects
-        outcomes, base, unknown = self._outcomes, self._base, _UNKNOWN
-        invalid, shift = (None, marketing.INVALID), _SHIFT
+        find, starts, packed = self._keys.find, self._starts, self._answers
+        unknown, invalid, shift = _UNKNOWN, (None, marketing.INVALID), _SHIFT
         out: list[permission_cache.Answer] = []
         append = out.append
         for h in hashes:
@@ -111,8 +110,8 @@ class Snapshot:
                 if at < 0:
                     append(unknown)
                     continue
-            sid = subjects[at >> shift]
-            append((sid, outcomes[sid - base]))
+            value = packed[at >> shift]
+            append((value >> 3, value & 7))
         return out
 
     def _aligned(self, key: bytes, at: int, end: int) -> int:
@@ -124,12 +123,12 @@ class Snapshot:
         return at
 
 
-def _directory(keys: bytearray) -> list[int]:
+def _directory(keys: bytearray) -> array[int]:
     """Byte offsets where each first-two-bytes bucket of the sorted keys starts (65,537)."""
     firsts = memoryview(keys).cast("H")[::KEY_BYTES // 2]  # native-endian: a label only
     counts = Counter(firsts)
     swap = sys.byteorder == "little"
-    starts = [0] * 65537
+    starts = array("q", bytes(8 * 65537))  # contiguous: one cache line for both ends
     offset = 0
     for bucket in range(65536):
         starts[bucket] = offset
@@ -200,7 +199,10 @@ class Loading:
                     # from this snapshot at all.
                     codes.extend(bytes([marketing.NO_PERMISSION]) * (max(subjects) - low + 1
                                                                      - len(codes)))
-                self._built = Snapshot(self.generation, keys, subjects, codes, low)
+                # one array read per lookup instead of two (~20 % of a lookup's time); the
+                # outcome codes (0-6) fit in three bits
+                answers = array("q", [sid * 8 + codes[sid - low] for sid in subjects])
+                self._built = Snapshot(self.generation, keys, answers)
                 self._release()
             return self._built
 
