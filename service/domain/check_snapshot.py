@@ -201,8 +201,9 @@ class Loading:
                                                                      - len(codes)))
                 # one array read per lookup instead of two (~20 % of a lookup's time); the
                 # outcome codes (0-6) fit in three bits
-                answers = array("q", [sid * 8 + codes[sid - low] for sid in subjects])
-                self._built = Snapshot(self.generation, keys, answers)
+                for i, sid in enumerate(subjects):  # in place: no list of a million ints
+                    subjects[i] = sid * 8 + codes[sid - low]
+                self._built = Snapshot(self.generation, keys, subjects)
                 self._release()
             return self._built
 

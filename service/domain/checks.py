@@ -52,7 +52,7 @@ SNAPSHOT_MIN = 50000
 # one (the database's index inserts) overlaps the previous one's; commits stay in order.
 STORE_THREADS = 2
 # Batches read and hashed ahead while a snapshot loads (~1.5 MB each).
-PREFETCH = 16
+PREFETCH = 8
 
 
 class CheckRun:
