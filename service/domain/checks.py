@@ -2,7 +2,8 @@
 
 Every answer is stored compactly before it is given (one row: subject, keyed hash, outcome)
 and each check gets one audit entry with a SHA-256 digest over all its answers. Lookups are
-in check_lookup, the threads of a streamed check's pipeline in check_stage.
+in check_lookup, a large check's snapshot of the site's answers in check_snapshot, the
+threads of a streamed check's pipeline in check_stage.
 """
 
 from __future__ import annotations
@@ -130,10 +131,12 @@ class CheckRun:
 
         On PostgreSQL more threads, each with its own app context and so its own session and
         connection, form a pipeline: lookup threads (LOOKUP_THREADS, taking turns) look up
-        batches k+1 and k+2 (Redis, then the database, then fill Redis) while a store thread
-        stores and commits batch k, while this thread reads and hashes the next
-        batch and the caller sends batch k-1: the database's work overlaps Python's. Batches
-        are stored strictly in order, and after a failed batch no later one is stored."""
+        the next batches (from a snapshot of the site's answers when the list is large next
+        to the site, else Redis, then the database, then fill Redis) while store threads
+        (STORE_THREADS, taking turns) COPY batches and commit them in order, while this
+        thread reads and hashes the next batch and the caller sends the oldest committed
+        one: the database's work overlaps Python's. Batches are committed strictly in order,
+        and after a failed batch no later one is committed."""
         if not self._postgres:
             for batch in batches:
                 codes = self.answer(batch)
