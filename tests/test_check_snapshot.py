@@ -4,6 +4,7 @@ only for lists that are large next to the site."""
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import PG_URL
-from tests.marketing_helpers import new_subject, put_permission, random_population
+from tests.marketing_helpers import BASE, new_subject, put_permission, random_population, sender
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="the snapshot is read on PostgreSQL")
 
@@ -154,12 +155,12 @@ class Spy:
         monkeypatch.setattr(check_snapshot.Snapshot, "answers", answers)
 
 
-def _run(expected: int | None) -> Any:
+def _run(expected: int | None, estimate: Any = None) -> Any:
     from service.domain import checks, sites
     from service.extensions import db
 
     run = checks.CheckRun(sites.get_site("demo"), "newsletter", "email", "auto", "test",
-                          expected=expected)
+                          expected=expected, estimate=estimate)
     db.session.commit()
     return run
 
@@ -186,6 +187,53 @@ def test_a_large_check_answers_from_the_snapshot(app: Flask, people: dict,
     assert summary["total"] == 18 and summary["allowed"] == 3
 
 
+def test_a_body_of_known_length_says_how_many_are_coming(
+        client: Any, demo: dict, app: Flask, people: dict,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """An NDJSON body sent with its length (not chunked) and no `expected`: once a batch has
+    come, the recipients per byte read so far tell how many are coming; the check reads the
+    snapshot and answers from it."""
+    from service.api import marketing_checks
+    from service.domain import checks
+
+    monkeypatch.setattr(checks, "BATCH", 3)
+    monkeypatch.setattr(checks, "SNAPSHOT_MIN", 1)
+    spy = Spy(monkeypatch)
+    estimates: list[tuple[int, int]] = []
+    real = marketing_checks._estimate
+
+    def recording(body: Any, length: int | None) -> Any:
+        estimate = real(body, length)
+        assert estimate is not None and length is not None
+        return lambda received: estimates.append((received, estimate(received))) or \
+            estimates[-1][1]
+
+    monkeypatch.setattr(marketing_checks, "_estimate", recording)
+    lines = ['"granted@example.fi"', '"withdrawn@example.fi"', '"prohibited@example.fi"',
+             '"nothing@example.fi"', '"nobody@example.fi"', '"bad@"'] * 3
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email",
+                       data="\n".join(lines) + "\n",
+                       headers={**sender(demo), "Content-Type": "application/x-ndjson"})
+    out = [json.loads(line) for line in resp.get_data(as_text=True).splitlines()]
+    assert [r["reason"] for r in out[:6]] == [None, "withdrawn", "prohibited",
+                                              "no_permission", "unknown", "invalid"]
+    assert out[-1]["summary"]["total"] == 18
+    assert estimates == [(3, 3)]  # the whole (small) body was read with the first batch
+    assert spy.answered >= 1
+
+
+def test_the_estimate_is_recipients_per_byte_read_times_the_length() -> None:
+    import io
+
+    from service.api import marketing_checks
+
+    body = marketing_checks._Counted(io.BytesIO(b"x" * 1000))
+    estimate = marketing_checks._estimate(body, 1000)
+    assert body.read(250) == b"x" * 250
+    assert estimate(10) == 40
+    assert marketing_checks._estimate(body, None) is None  # chunked: no length
+
+
 @pytest.mark.parametrize("expected,received,size,limit,cached,decision", [
     (None, 4, 4, 1000, 0, "yes"),     # what came so far (4) is all of the site
     (1000, 4, 40, 1000, 0, "yes"),    # the sender says 1000 are coming
@@ -194,11 +242,14 @@ def test_a_large_check_answers_from_the_snapshot(app: Flask, people: dict,
     (1000, 4, 4, 3, 0, "no"),         # the site is larger than LUPA_CHECK_SNAPSHOT_MAX
     (1000, 4, 4, 0, 0, "no"),         # snapshots are off
     (None, 4, 40, 1000, 0, "later"),  # 4 of 40: not yet a quarter of the site
+    ("body", 4, 40, 1000, 0, "yes"),  # the body's length says 1000 are coming
+    ("body", 2, 40, 1000, 0, "later"),  # ... but not even a full batch came yet
 ])
 def test_when_a_check_reads_a_snapshot(app: Flask, people: dict,
-                                       monkeypatch: pytest.MonkeyPatch, expected: int | None,
+                                       monkeypatch: pytest.MonkeyPatch, expected: Any,
                                        received: int, size: int, limit: int, cached: int,
                                        decision: str) -> None:
+    """When a check reads a snapshot ("body": no `expected`, but a body of known length)."""
     from service.domain import check_snapshot, checks, permission_cache
 
     monkeypatch.setattr(checks, "SNAPSHOT_MIN", 1)
@@ -207,7 +258,8 @@ def test_when_a_check_reads_a_snapshot(app: Flask, people: dict,
     monkeypatch.setattr(permission_cache, "cached", lambda *args: cached)
     monkeypatch.setitem(app.config, "LUPA_CHECK_SNAPSHOT_MAX", limit)
     with app.app_context():
-        assert _run(expected)._snapshot_wanted(received) == decision
+        run = _run(None, lambda received: 1000) if expected == "body" else _run(expected)
+        assert run._snapshot_wanted(received) == decision
 
 
 def test_a_permission_change_mid_check_retires_the_snapshot(

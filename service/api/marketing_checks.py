@@ -139,6 +139,26 @@ def csv_recipients(stream: Any) -> Iterator[str]:
         yield cell
 
 
+class _Counted:
+    """A request body that counts the bytes read from it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream, self.read_bytes = stream, 0
+
+    def read(self, n: int) -> bytes:
+        data: bytes = self._stream.read(n)
+        self.read_bytes += len(data)
+        return data
+
+
+def _estimate(body: _Counted, length: int | None) -> Any:
+    """Without `expected`, a body of known length (not chunked) tells how many recipients
+    are coming: as many per byte as came so far."""
+    if not length:
+        return None
+    return lambda received: received * length // max(body.read_bytes, 1)
+
+
 def _ndjson_lines(recipients: list[str], codes: list[int]) -> bytes:
     try:
         # one join over C iterators: no Python bytecode per answer
@@ -247,11 +267,13 @@ class Checks(MethodView):
         query = _load(CheckQuery(), request.args)
         as_csv = request.accept_mimetypes.best_match([NDJSON, CSV], NDJSON) == CSV \
             if request.accept_mimetypes.provided else mimetype == CSV
-        run = checks.CheckRun(site, query["purpose"], query["channel"], query["id_type"], g.actor,
-                              expected=query["expected"])
-        db.session.commit()
         request.max_content_length = STREAM_MAX_BYTES  # streamed: never held in memory
-        recipients = (csv_recipients if mimetype == CSV else ndjson_recipients)(request.stream)
+        body = _Counted(request.stream)
+        run = checks.CheckRun(site, query["purpose"], query["channel"], query["id_type"], g.actor,
+                              expected=query["expected"],
+                              estimate=_estimate(body, request.content_length))
+        db.session.commit()
+        recipients = (csv_recipients if mimetype == CSV else ndjson_recipients)(body)
         resp = Response(stream_with_context(stream_check(run, recipients, as_csv)),
                         mimetype=CSV if as_csv else NDJSON)
         resp.headers["Cache-Control"] = "no-store"

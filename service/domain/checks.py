@@ -60,7 +60,8 @@ class CheckRun:
     """One check, fed in batches; answers are stored before they are returned."""
 
     def __init__(self, site: Site, purpose: str, channel: str, id_type: str, actor: str,
-                 expected: int | None = None) -> None:
+                 expected: int | None = None,
+                 estimate: Callable[[int], int] | None = None) -> None:
         purposes, channels, _ = marketing.notice_marketing(site)
         errors: dict[str, list[str]] = {}
         if purpose not in purposes:
@@ -87,6 +88,8 @@ class CheckRun:
         self.status = "running"
         self._postgres = db.session.get_bind().dialect.name == "postgresql"
         self.expected = expected  # how many recipients the sender said are coming
+        # else how many are coming, judged from how many came so far (a body's length)
+        self.estimate = estimate
         self._site_size: int | None = None
         self._snapshot: check_snapshot.Loading | None = None
 
@@ -197,13 +200,17 @@ class CheckRun:
                     self._account(start, hashes, future.result())
 
     def _snapshot_wanted(self, received: int) -> str:
-        """"yes" when the list is large next to the site (the sender's `expected` once a
-        full batch has come, or what has come so far) and Redis does not hold the site's
-        answers; "later" while more recipients may tip it; "no" when it never will."""
+        """"yes" when the list is large next to the site (the sender's `expected`, or the
+        estimate from the body's length, once a full batch has come; or what has come so far)
+        and Redis does not hold the site's answers; "later" while more recipients may tip
+        it; "no" when it never will."""
         limit = int(current_app.config.get("LUPA_CHECK_SNAPSHOT_MAX", 0))
         # The hint counts once a full batch has come: one recipient and expected=10**9 must
         # not make every such request read the whole site.
-        coming = max(self.expected or 0, received) if received >= BATCH else received
+        said = self.expected
+        if said is None and self.estimate is not None and received >= BATCH:
+            said = self.estimate(received)
+        coming = max(said or 0, received) if received >= BATCH else received
         if limit <= 0:
             return "no"
         if coming < SNAPSHOT_MIN:
