@@ -51,15 +51,20 @@ def lookup_db(site_id: int, purpose: str, channel: str,
 
 _PG_IDENTIFIERS = ("SELECT lookup_hash, subject_id FROM subject_identifiers "
                    "WHERE site_id = %b AND lookup_hash = ANY(%b)")
-# marketing.outcome_of's fold, in SQL: per subject, whether any matching row (`*` matches
-# all) prohibits, and the exact row's state; one row per subject, so Python does not group.
-# OR, not IN: the index is then probed once per subject rather than once per subject x
-# purpose x channel pattern (measured at 1M subjects: 3.2 against 5.4 us per recipient).
-_PG_PERMISSIONS = ("SELECT subject_id, bool_or(prohibited), "
-                   "min(state) FILTER (WHERE purpose = %(p)b AND channel = %(c)b) "
-                   "FROM marketing_permissions WHERE subject_id = ANY(%(ids)b) "
-                   "AND (purpose = %(p)b OR purpose = '*') AND (channel = %(c)b OR channel = '*') "
-                   "GROUP BY subject_id")
+def permission_fold(rows: str) -> str:
+    """marketing.outcome_of's fold, in SQL, for the permission rows `rows` picks: per
+    subject, whether any matching row (`*` matches all) prohibits, and the exact row's
+    state; one row per subject, so Python does not group. (Parameters p and c.)"""
+    # OR, not IN: the index is then probed once per subject rather than once per subject x
+    # purpose x channel pattern (measured at 1M subjects: 3.2 against 5.4 us per recipient).
+    return ("SELECT subject_id, bool_or(prohibited) AS prohibited, "
+            "min(state) FILTER (WHERE purpose = %(p)b AND channel = %(c)b) AS state "
+            f"FROM marketing_permissions WHERE {rows} "
+            "AND (purpose = %(p)b OR purpose = '*') AND (channel = %(c)b OR channel = '*') "
+            "GROUP BY subject_id")
+
+
+_PG_PERMISSIONS = permission_fold("subject_id = ANY(%(ids)b)")
 _PG_RESTRICTED = "SELECT id FROM subjects WHERE id = ANY(%b) AND restricted_at IS NOT NULL"
 
 
