@@ -34,13 +34,13 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from service.domain.chain import (  # noqa: E402
+from service.domain.audit.chain import (  # noqa: E402
     GENESIS_HASH,
     checkpoint_message,
     entry_hash_v2,
     payload_digest,
 )
-from service.domain.signing import Signer  # noqa: E402
+from service.domain.audit.signing import Signer  # noqa: E402
 
 SEED = base64.b64encode(b"\x05" * 32).decode()
 SITE = "bench"
@@ -102,9 +102,9 @@ def bench_hash(data: list[tuple[Any, ...]]) -> bool:
 
 
 def bench_loop(tuples: list[tuple[Any, ...]], cps: list[dict[str, Any]]) -> bool:
-    from service.domain.chain import ChainVerifier
-    from service.domain.chain_fast import feed_rows
-    from service.domain.signing import public_keys_from_b64
+    from service.domain.audit.chain import ChainVerifier
+    from service.domain.audit.chain_fast import feed_rows
+    from service.domain.audit.signing import public_keys_from_b64
 
     signer = Signer.from_seed_b64(SEED)
     verifier = ChainVerifier(SITE, cps, public_keys_from_b64([signer.public_b64]))
@@ -128,8 +128,8 @@ def write_bundle(path: Path, data: list[tuple[Any, ...]], cps: list[dict[str, An
 
 
 def bench_file(path: Path, n: int, results: dict[str, float]) -> None:
-    from service.domain import export_split
-    from service.domain.export import verify_export
+    from service.domain.audit import export_split
+    from service.domain.audit.export import verify_export
 
     signer = Signer.from_seed_b64(SEED)
     with path.open(encoding="utf-8") as fh:
@@ -182,7 +182,8 @@ def bench_database(url: str, label: str, data: list[tuple[Any, ...]], cps: list[
         print(f"{'':>9}  ({label}: {len(data)} rows inserted in "
               f"{time.perf_counter() - t0:.1f} s)", flush=True)
         bench_site = sites.get_site(SITE)
-        from service.domain import audit, verify_split
+        from service.domain import audit
+        from service.domain.audit import verify_split
 
         print(f"{'':>9}  (two processes: {verify_split.worth_splitting(len(data))})", flush=True)
         result = timed(label, lambda: audit.verify_site(bench_site), len(data), results)

@@ -80,7 +80,9 @@ def seed(url: str, n: int, instance: Path) -> tuple[str, int]:
     from flask_migrate import upgrade
 
     from service.app import create_app
-    from service.domain import crypto, keys, notices, sites
+    from service.domain import notices, sites
+    from service.domain.marketing import crypto
+    from service.domain.sites import keys
     from service.extensions import db
 
     app = create_app()
@@ -275,7 +277,7 @@ def bench(n: int) -> dict:
         key, site_id = seed(url, n, instance)
         from flask import current_app  # noqa: F401 - seed() left the app importable
 
-        from service.domain import crypto
+        from service.domain.marketing import crypto
 
         lookup_key = crypto._lookup_key_from(crypto._master_from(None, SECRET), site_id)
         floors = [floor(url, lookup_key, n)]

@@ -76,7 +76,8 @@ def key_group() -> None:
 @with_appcontext
 def key_create(slug: str, role: str, label: str | None) -> None:
     """Print a new API key as the last line of stdout (shown once, stored hashed)."""
-    from service.domain import keys, sites
+    from service.domain import sites
+    from service.domain.sites import keys
     from service.extensions import db
 
     try:
@@ -96,7 +97,8 @@ def key_create(slug: str, role: str, label: str | None) -> None:
 @with_appcontext
 def key_revoke(slug: str, key_id: str) -> None:
     """Revoke a key by its id."""
-    from service.domain import keys, sites
+    from service.domain import sites
+    from service.domain.sites import keys
     from service.extensions import db
 
     try:
@@ -138,7 +140,8 @@ def notice_publish(slug: str, file: str) -> None:
 # --- audit ----------------------------------------------------------------------------------
 def ensure_demo_site(port: int | None = None) -> dict[str, str]:
     """Create the demo site, its notice and keys if missing; return the demo keys."""
-    from service.domain import keys, notices, sites
+    from service.domain import notices, sites
+    from service.domain.sites import keys
     from service.errors import NotFound
     from service.extensions import db
 

@@ -53,7 +53,7 @@ def audit_verify(ctx: click.Context, slug: str | None, file: str | None,
                  checkpoint_files: tuple[str, ...], public_keys: tuple[str, ...],
                  as_json: bool) -> None:
     """Verify the chain and checkpoints; exit 0 only if intact."""
-    from service.domain.export import ExportFormatError, parse_checkpoint_file, verify_export
+    from service.domain.audit.export import ExportFormatError, parse_checkpoint_file, verify_export
 
     external: list[dict[str, Any]] = []
     trusted = list(public_keys)
@@ -114,7 +114,8 @@ class current_app_context:
 def audit_export(slug: str, since: str | None, fmt: str, output: str) -> None:
     """Stream entries to a file or stdout."""
     from service.api.audit import csv_lines
-    from service.domain import audit, export, sites
+    from service.domain import audit, sites
+    from service.domain.audit import export
 
     try:
         site = sites.get_site(slug)
@@ -232,7 +233,8 @@ def retention_purge(slug: str | None, dry_run: bool) -> None:
     """Delete what is past retention, in audited batches."""
     from sqlalchemy import select
 
-    from service.domain import permission_cache, retention, sites
+    from service.domain import retention, sites
+    from service.domain.marketing import permission_cache
     from service.extensions import db
     from service.models import Site
     from service.models.types import utcnow

@@ -38,7 +38,8 @@ def check_command(slug: str, purpose: str, channel: str, id_type: str, output: s
                   file: str) -> None:
     """Check a CSV of recipients (first column) before a send; allowed/denied CSV out."""
     from service.api.marketing_checks import CSV_HEADERS
-    from service.domain import checks, sites
+    from service.domain import sites
+    from service.domain.checks import pipeline as checks
     from service.domain.marketing import ALLOWED, OUTCOMES
     from service.extensions import db
 
@@ -104,7 +105,8 @@ def check_command(slug: str, purpose: str, channel: str, id_type: str, output: s
 def import_optouts_command(slug: str, channel: str, purpose: str, state: str, id_type: str,
                            source: str, skip_invalid: bool, file: str) -> None:
     """Import opt-outs from a CSV (e.g. an email service's unsubscribe export)."""
-    from service.domain import marketing, optouts, permission_cache, sites
+    from service.domain import marketing, sites
+    from service.domain.marketing import optouts, permission_cache
     from service.extensions import db
 
     try:

@@ -149,7 +149,8 @@ def runner(app: Flask) -> Any:
 @pytest.fixture()
 def demo(app: Flask) -> dict[str, Any]:
     """The demo site with its notice (version 1) and a key per role, plus a foreign site."""
-    from service.domain import keys, notices, sites
+    from service.domain import notices, sites
+    from service.domain.sites import keys
     from service.extensions import db
 
     with app.app_context():

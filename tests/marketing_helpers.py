@@ -70,7 +70,8 @@ def random_population(app: Flask, n: int, seed: int = 20261202
     import random
     import uuid
 
-    from service.domain import crypto, marketing, sites
+    from service.domain import marketing, sites
+    from service.domain.marketing import crypto
     from service.extensions import db
     from service.models import MarketingPermission, Subject, SubjectIdentifier
     from service.models.types import utcnow

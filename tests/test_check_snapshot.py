@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="the snapshot is read on Post
 
 
 def _loaded(app: Flask, site_id: int) -> Any:
-    from service.domain import check_snapshot
+    from service.domain.checks import snapshot as check_snapshot
     from service.extensions import db
 
     with app.app_context():
@@ -35,7 +35,8 @@ def test_snapshot_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
     """Every identifier's answer from the snapshot (outcome_of's fold and precedence in SQL,
     keys truncated and searched by bucket) equals marketing.outcome_of over the same rows;
     a stranger is unknown and an invalid recipient invalid."""
-    from service.domain import crypto, marketing
+    from service.domain import marketing
+    from service.domain.marketing import crypto
 
     site_id, expected = random_population(app, 300)
     snapshot = _loaded(app, site_id)
@@ -59,7 +60,9 @@ def test_a_subject_created_between_the_two_reads_has_no_permission(
     "no permission", and the others as before."""
     import uuid
 
-    from service.domain import check_snapshot, crypto, marketing
+    from service.domain import marketing
+    from service.domain.checks import snapshot as check_snapshot
+    from service.domain.marketing import crypto
     from service.extensions import db
     from service.models import Subject, SubjectIdentifier
 
@@ -102,7 +105,8 @@ def test_a_key_straddling_two_keys_is_not_a_match() -> None:
     of one key and the start of the next are found by `find`, but are no key."""
     from array import array
 
-    from service.domain import check_snapshot, marketing
+    from service.domain import marketing
+    from service.domain.checks import snapshot as check_snapshot
 
     first = b"\x00\x01" + b"A" * 6 + b"\x00\x01" + b"B" * 6
     second = b"\x00\x01" + b"C" * 14
@@ -115,7 +119,7 @@ def test_a_key_straddling_two_keys_is_not_a_match() -> None:
 
 def test_no_snapshot_when_subject_ids_are_spread_out(app: Flask, demo: dict,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.domain import check_snapshot
+    from service.domain.checks import snapshot as check_snapshot
 
     site_id, _ = random_population(app, 20)
     monkeypatch.setattr(check_snapshot, "MAX_SPREAD", 0)
@@ -137,7 +141,7 @@ class Spy:
     """Counts the snapshot's answers: how many batches it answered, how many it refused."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        from service.domain import check_snapshot
+        from service.domain.checks import snapshot as check_snapshot
 
         self.answered = self.refused = 0
         self.first_answer = threading.Event()
@@ -156,7 +160,8 @@ class Spy:
 
 
 def _run(expected: int | None, estimate: Any = None) -> Any:
-    from service.domain import checks, sites
+    from service.domain import sites
+    from service.domain.checks import pipeline as checks
     from service.extensions import db
 
     run = checks.CheckRun(sites.get_site("demo"), "newsletter", "email", "auto", "test",
@@ -169,7 +174,7 @@ def test_a_large_check_answers_from_the_snapshot(app: Flask, people: dict,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """The sender says many are coming: every batch is answered from the snapshot, with the
     same answers as batch-by-batch lookups, all stored in order."""
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
     from service.domain.marketing import OUTCOMES
 
     monkeypatch.setattr(checks, "BATCH", 3)
@@ -194,7 +199,7 @@ def test_a_body_of_known_length_says_how_many_are_coming(
     come, the recipients per byte read so far tell how many are coming; the check reads the
     snapshot and answers from it."""
     from service.api import marketing_checks
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
 
     monkeypatch.setattr(checks, "BATCH", 3)
     monkeypatch.setattr(checks, "SNAPSHOT_MIN", 1)
@@ -250,7 +255,9 @@ def test_when_a_check_reads_a_snapshot(app: Flask, people: dict,
                                        received: int, size: int, limit: int, cached: int,
                                        decision: str) -> None:
     """When a check reads a snapshot ("body": no `expected`, but a body of known length)."""
-    from service.domain import check_snapshot, checks, permission_cache
+    from service.domain.checks import pipeline as checks
+    from service.domain.checks import snapshot as check_snapshot
+    from service.domain.marketing import permission_cache
 
     monkeypatch.setattr(checks, "SNAPSHOT_MIN", 1)
     monkeypatch.setattr(checks, "BATCH", 3)
@@ -267,7 +274,7 @@ def test_a_permission_change_mid_check_retires_the_snapshot(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """A withdrawal acknowledged while a large check runs: the batches read after it are
     not answered from the snapshot read before it (the site's generation moved on)."""
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
     from service.domain.marketing import OUTCOMES
 
     monkeypatch.setattr(checks, "BATCH", 3)

@@ -201,7 +201,7 @@ def test_prefixed_hmac_is_hmac_sha256(key_len: int) -> None:
     import hmac
     import os
 
-    from service.domain import crypto
+    from service.domain.marketing import crypto
 
     key = os.urandom(key_len)
     fast = crypto.PrefixedHmac(key, b"email:")
@@ -220,7 +220,8 @@ def _stored(app: Flask, check_id: int) -> list[tuple[int, int]]:
 
 
 def _run(app: Flask) -> Any:
-    from service.domain import checks, sites
+    from service.domain import sites
+    from service.domain.checks import pipeline as checks
     from service.extensions import db
 
     run = checks.CheckRun(sites.get_site("demo"), "newsletter", "email", "auto", "test")
@@ -237,7 +238,7 @@ def test_many_small_batches_come_out_stored_and_in_order(client: Any, demo: dict
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 3 through the pipeline (PostgreSQL: lookups and stores on two threads,
     several batches in flight): every batch comes out in order, already stored."""
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
 
     monkeypatch.setattr(checks, "BATCH", 3)
     with app.app_context():
@@ -257,7 +258,7 @@ def test_many_small_batches_come_out_stored_and_in_order(client: Any, demo: dict
 def test_no_batch_is_stored_after_a_failed_one(client: Any, demo: dict, app: Flask,
                                                population: dict,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
 
     real_store = checks.CheckRun._store
 
@@ -284,7 +285,7 @@ def test_a_client_that_goes_away_leaves_a_check_that_matches_what_was_stored(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches already stored but never sent still count: total and digest describe
     exactly the stored answers."""
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
 
     monkeypatch.setattr(checks, "BATCH", 3)
     with app.app_context():
@@ -312,7 +313,9 @@ def test_database_lookup_agrees_with_outcome_of(app: Flask, demo: dict) -> None:
     """What a check's database lookup answers (on PostgreSQL: outcome_of's fold in SQL, one
     row per subject) equals marketing.outcome_of over the same rows, for 300 subjects with
     random mixes of exact and `*` rows, states, prohibitions and restriction."""
-    from service.domain import check_lookup, crypto, marketing
+    from service.domain import marketing
+    from service.domain.checks import lookup as check_lookup
+    from service.domain.marketing import crypto
 
     site_id, expected = random_population(app, 300)
     with app.app_context():
@@ -328,7 +331,7 @@ def test_a_failure_mid_stream_is_told_in_the_stream(client: Any, demo: dict, app
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     """The status line went out with the first batch: a later failure is an error line,
     then a summary of exactly what was stored, and the check is recorded as aborted."""
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
 
     real_store = checks.CheckRun._store
 
@@ -359,7 +362,7 @@ def test_a_body_cut_short_is_told_in_the_stream(client: Any, demo: dict, app: Fl
     from werkzeug.exceptions import ClientDisconnected
 
     from service.api import marketing_checks
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
 
     def cut_short(stream: Any) -> Any:
         yield True, b'"granted@example.fi"\n"nobody@example.fi"\n'
@@ -395,7 +398,7 @@ def test_a_pipeline_stage_never_leaves_a_job_unanswered(app: Flask,
     """A job that fails on a lost connection (so that even the rollback fails) still
     answers its future, later jobs fail at once, and a stage that is gone fails new jobs
     instead of leaving the request thread waiting for ever."""
-    from service.domain import check_stage
+    from service.domain.checks import stage as check_stage
     from service.extensions import db
 
     def job(x: int) -> int:

@@ -104,7 +104,7 @@ def site(instances: tuple[Flask, Flask]) -> dict[str, Any]:
 
 
 def cache_keys(server: RedisServer) -> list[bytes]:
-    from service.domain.permission_cache import PREFIX
+    from service.domain.marketing.permission_cache import PREFIX
 
     return sorted(k for k in server.client().keys(f"{PREFIX}:*") if not k.endswith(b":keys"))
 
@@ -120,7 +120,7 @@ def test_warm_cache_answers_and_a_write_invalidates_it(
     # Prove the next answer comes from Redis: poison the cached entry for this generation.
     r = private_redis.client()
     field = r.hkeys(keys[0])[0]
-    from service.domain.permission_cache import pack
+    from service.domain.marketing.permission_cache import pack
 
     r.hset(keys[0], field, pack((None, 4)))
     assert reasons(check(a, site, ["cached@example.fi"])) == ["unknown"]
@@ -200,7 +200,7 @@ def test_cache_round_trip_across_chunks(database_url: str, tmp_path: Path,
     (subject or none, each outcome), absent or malformed entries come back as absent."""
     import os
 
-    from service.domain import permission_cache
+    from service.domain.marketing import permission_cache
 
     app = _app(database_url, tmp_path / "rt", private_redis.url)
     n = permission_cache.CHUNK * 2 + 123

@@ -47,7 +47,7 @@ def by_seq(lines: Lines, seq: int) -> dict[str, Any]:
 
 def rehash(lines: Lines, start: int) -> None:
     """Recompute hashes and links from `start` and fix the head line, as a forger would."""
-    from service.domain.chain import compute_entry_hash, payload_digest
+    from service.domain.audit.chain import compute_entry_hash, payload_digest
 
     prev = "0" * 64
     for e in entries(lines):
@@ -65,7 +65,7 @@ def rehash(lines: Lines, start: int) -> None:
 
 
 def real_public_key() -> str:
-    from service.domain.signing import Signer
+    from service.domain.audit.signing import Signer
 
     return Signer.from_seed_b64(SIGNING_KEY).public_b64
 
@@ -114,7 +114,7 @@ def delete_middle(lines: Lines) -> None:
 
 
 def insert_forged(lines: Lines) -> None:
-    from service.domain.chain import compute_entry_hash, payload_digest
+    from service.domain.audit.chain import compute_entry_hash, payload_digest
 
     before = by_seq(lines, 8)
     forged = {**before, "seq": 9, "payload": '{"forged":true}', "prev_hash": before["hash"],
@@ -155,8 +155,8 @@ def forge_checkpoint_signature(lines: Lines) -> None:
 def rewrite_and_resign_with_own_key(lines: Lines) -> None:
     """The full forgery: rewrite, recompute, re-sign every checkpoint with a new key, and put
     that key into the header. Consistent in itself; only an outside anchor can tell."""
-    from service.domain.chain import checkpoint_message
-    from service.domain.signing import Signer
+    from service.domain.audit.chain import checkpoint_message
+    from service.domain.audit.signing import Signer
 
     edit_and_recompute(lines)
     forger = Signer.from_seed_b64(ATTACKER_SEED)
@@ -294,8 +294,8 @@ def test_export_is_consistent_and_lists_checkpoints_before_entries(
 def test_fast_entry_hash_equals_the_canonical_json_definition() -> None:
     """The hand-written encoder must produce exactly canonical_json's bytes, or old chains
     would stop verifying."""
-    from service.domain.canonical import canonical_json, sha256_hex
-    from service.domain.chain import entry_hash
+    from service.domain.audit.canonical import canonical_json, sha256_hex
+    from service.domain.audit.chain import entry_hash
 
     samples = [
         ("demo", 1, "2026-01-01T00:00:00.000000Z", "visitor", "consent.recorded", None, "{}"),
@@ -311,8 +311,8 @@ def test_fast_entry_hash_equals_the_canonical_json_definition() -> None:
 
 
 def test_format_2_hash_equals_its_canonical_json_definition() -> None:
-    from service.domain.canonical import canonical_json, sha256_hex
-    from service.domain.chain import compute_entry_hash
+    from service.domain.audit.canonical import canonical_json, sha256_hex
+    from service.domain.audit.chain import compute_entry_hash
 
     payload = '{"choices":{"analytics":true},"x":"ä\\u0001"}'
     reference = sha256_hex(canonical_json({

@@ -51,8 +51,8 @@ def verify(app: Flask, external: list[dict[str, Any]] | None = None) -> Any:
 
 def rehash_from(app: Flask, slug: str, start: int) -> None:
     """Recompute hashes and links from `start` to the end and move the head: a careful forger."""
-    from service.domain.canonical import iso_utc
-    from service.domain.chain import compute_entry_hash, payload_digest
+    from service.domain.audit.canonical import iso_utc
+    from service.domain.audit.chain import compute_entry_hash, payload_digest
     from service.extensions import db
     from service.models import AuditEntry, AuditHead, Site
 
@@ -126,7 +126,7 @@ def delete_middle_and_renumber(app: Flask, sid: int) -> None:
 
 def insert_forged(app: Flask, sid: int) -> None:
     """A well-formed entry with a correct hash over its predecessor, slipped in at seq 9."""
-    from service.domain.chain import entry_hash_v2, payload_digest
+    from service.domain.audit.chain import entry_hash_v2, payload_digest
 
     sql(app, "UPDATE audit_entries SET seq = seq + 1000 WHERE site_id=:s AND seq >= 9", s=sid)
     sql(app, "UPDATE audit_entries SET seq = seq - 999 WHERE site_id=:s AND seq > 1000", s=sid)
@@ -182,8 +182,8 @@ def forge_checkpoint_signature(app: Flask, sid: int) -> None:
 
 def resign_checkpoint_with_other_key(app: Flask, sid: int) -> None:
     """Rewrite from seq 8 and re-sign checkpoints 10 and 15 with a key the service never had."""
-    from service.domain.chain import checkpoint_message
-    from service.domain.signing import Signer
+    from service.domain.audit.chain import checkpoint_message
+    from service.domain.audit.signing import Signer
 
     edit_and_recompute_chain(app, sid)
     forger = Signer.from_seed_b64(ATTACKER_SEED)
@@ -285,8 +285,8 @@ def test_checkpoint_of_another_site_is_not_evidence(app: Flask, client: Any, dem
 def test_checkpoint_signed_by_unknown_key_is_rejected_even_if_hash_matches(
     app: Flask, chain: int
 ) -> None:
-    from service.domain.chain import checkpoint_message
-    from service.domain.signing import Signer
+    from service.domain.audit.chain import checkpoint_message
+    from service.domain.audit.signing import Signer
 
     h = sql(app, "SELECT hash FROM audit_entries WHERE site_id=:s AND seq=12", s=chain)[0][0]
     forger = Signer.from_seed_b64(ATTACKER_SEED)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from service.domain.chain import (
+from service.domain.audit.chain import (
     GENESIS_HASH,
     ChainVerifier,
     checkpoint_message,
@@ -20,8 +20,8 @@ from service.domain.chain import (
     entry_hash_v2,
     payload_digest,
 )
-from service.domain.chain_fast import feed_rows
-from service.domain.signing import Signer, public_keys_from_b64
+from service.domain.audit.chain_fast import feed_rows
+from service.domain.audit.signing import Signer, public_keys_from_b64
 from tests.test_tamper import (
     CASES,
     chain,  # noqa: F401 (a fixture)
@@ -143,7 +143,7 @@ def test_stored_timestamp_in_another_shape_takes_the_orm_conversion(
 @pytest.fixture()
 def split(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Force the two-process path (normally from 200,000 entries) and record its outcomes."""
-    from service.domain import verify_split
+    from service.domain.audit import verify_split
 
     outcomes: list[bool] = []
     real = verify_split.feed_split
@@ -205,8 +205,8 @@ def bundle_lines(rows: list[list[Any]], rnd: random.Random, standard: bool = Fal
 @pytest.mark.parametrize("seed", range(40))
 def test_file_read_in_two_halves_equals_one_pass(seed: int, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    from service.domain import export_split
-    from service.domain.export import verify_export
+    from service.domain.audit import export_split
+    from service.domain.audit.export import verify_export
 
     rnd = random.Random(seed)
     rows = make_chain(300)
@@ -239,7 +239,7 @@ def test_file_read_in_two_halves_equals_one_pass(seed: int, tmp_path: Path,
 def test_no_fork_while_another_thread_runs() -> None:
     import threading
 
-    from service.domain.export_split import fork_safe
+    from service.domain.audit.export_split import fork_safe
 
     stop = threading.Event()
     worker = threading.Thread(target=stop.wait, daemon=True)

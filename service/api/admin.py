@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api.auth import protected_docs, require_role
-from service.domain import keys, notices
+from service.domain import notices
+from service.domain.sites import keys
 from service.extensions import db
 from service.schemas.common import KeyIn, KeyOut, NoticeVersionOut, NoticeVersionSummary, SiteOut
 from service.schemas.notice import NoticeSchema

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from flask import g, request
 
-from service.domain import keys
+from service.domain.sites import keys
 from service.errors import Forbidden
 from service.extensions import db
 from service.models import Site

@@ -9,8 +9,10 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api.auth import protected_docs, require_role
-from service.domain import checks, marketing, permission_cache, subjects
-from service.domain.canonical import iso_utc
+from service.domain import marketing
+from service.domain.audit.canonical import iso_utc
+from service.domain.checks import pipeline as checks
+from service.domain.marketing import permission_cache, subjects
 from service.extensions import db
 from service.schemas.marketing import (
     AnswersOut,

@@ -20,7 +20,8 @@ from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from service.api.auth import protected_docs, require_role
-from service.domain import checks, marketing
+from service.domain import marketing
+from service.domain.checks import pipeline as checks
 from service.errors import DomainError, InvalidInput, problem
 from service.extensions import db
 from service.schemas.marketing import CheckIn, CheckOut, CheckQuery

@@ -9,7 +9,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from service.api import public
-from service.domain import mailer, optin, permission_cache, sites, unsubscribe
+from service.domain import sites
+from service.domain.marketing import mailer, optin, permission_cache, unsubscribe
 from service.extensions import db
 from service.schemas.marketing import SignupIn, SignupOut
 

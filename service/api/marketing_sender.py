@@ -14,7 +14,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from service.api.auth import protected_docs, require_role
-from service.domain import audit, marketing, optouts, permission_cache, suppressions, unsubscribe
+from service.domain import audit, marketing
+from service.domain.marketing import optouts, permission_cache, suppressions, unsubscribe
 from service.errors import InvalidInput, problem
 from service.extensions import db
 from service.schemas.marketing import (

@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 
 from service import cache, metrics
 from service.domain import consent, notices, sites
-from service.domain.canonical import canonical_json, iso_utc, sha256_hex
+from service.domain.audit.canonical import canonical_json, iso_utc, sha256_hex
 from service.errors import Forbidden, InvalidInput, NotFound
 from service.extensions import db
 from service.schemas.consent import ConsentHistoryOut, ConsentIn, ConsentOut

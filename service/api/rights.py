@@ -10,7 +10,8 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from service.api.auth import protected_docs, require_role
-from service.domain import permission_cache, rights, subjects
+from service.domain import rights
+from service.domain.marketing import permission_cache, subjects
 from service.extensions import db
 
 blp = Blueprint("rights", __name__, url_prefix="/api/v1/sites/<site>",

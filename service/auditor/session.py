@@ -10,7 +10,7 @@ from typing import Any
 from flask import session
 from sqlalchemy import select
 
-from service.domain import keys
+from service.domain.sites import keys
 from service.errors import DomainError
 from service.extensions import db
 from service.models import ApiKey, Site

@@ -29,7 +29,8 @@ from service.auditor.session import (
     sign_in,
     sign_out,
 )
-from service.domain import audit, export, promises, sites
+from service.domain import audit, promises, sites
+from service.domain.audit import export
 from service.errors import NotFound
 from service.extensions import db
 from service.models import Site

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from service.domain.identifiers import KINDS
 from service.domain.marketing import OUTCOMES, STATES
+from service.domain.marketing.identifiers import KINDS
 
 ID_TYPES = ("auto", *KINDS)
 

@@ -9,16 +9,9 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, json, render_template, request
 
-from service.domain import (
-    marketing,
-    optin,
-    permission_cache,
-    rights,
-    sites,
-    tokens,
-    unsubscribe,
-)
-from service.domain import subjects as subject_domain
+from service.domain import marketing, rights, sites
+from service.domain.marketing import optin, permission_cache, tokens, unsubscribe
+from service.domain.marketing import subjects as subject_domain
 from service.errors import DomainError, NotFound
 from service.extensions import db
 from service.models import Site

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from service import models
 from service.domain import audit, notices, retention
-from service.domain.canonical import iso_utc
+from service.domain.audit.canonical import iso_utc
 from service.extensions import db
 from service.models import AuditEntry, ConsentEvent, NoticeVersion, Site
 from service.models.types import utcnow

@@ -9,7 +9,7 @@ from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from service.domain import audit
-from service.domain.canonical import canonical_json, sha256_hex
+from service.domain.audit.canonical import canonical_json, sha256_hex
 from service.errors import InvalidInput, NotFound
 from service.extensions import db
 from service.models import NoticeVersion, Site

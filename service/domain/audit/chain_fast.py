@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
-from service.domain.chain import ChainVerifier, _is_hex64
+from service.domain.audit.chain import ChainVerifier, _is_hex64
 
 # (seq, ts, actor, action, subject, payload, prev_hash, hash, v, payload_hash)
 Row = tuple[int, str, str, str, str | None, str | None, str, str, int, str | None]

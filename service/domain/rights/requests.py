@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from service.domain import audit, crypto, marketing, subjects
-from service.domain.canonical import iso_utc
+from service.domain import audit, marketing
+from service.domain.audit.canonical import iso_utc
+from service.domain.marketing import crypto, subjects
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import (
@@ -78,7 +79,7 @@ def _complete(site: Site, subject: Subject, req: SubjectRequest, actor: str,
 def access(site: Site, subject: Subject, actor: str, via: str = "admin",
            received_at: datetime | None = None) -> tuple[SubjectRequest, dict[str, Any]]:
     """Everything held on the subject, as portable JSON (GDPR art. 15 and 20)."""
-    from service.domain import checks
+    from service.domain.checks import pipeline as checks
 
     req = _start(site, subject, "access", actor, via, received_at)
     pseudonym = subjects.pseudonym(subject)

@@ -11,8 +11,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from service.domain.canonical import canonical_json
-from service.domain.signing import signature_valid
+from service.domain.audit.canonical import canonical_json
+from service.domain.audit.signing import signature_valid
 
 GENESIS_HASH = "0" * 64
 MAX_REPORTED_PROBLEMS = 100

@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from service.domain import audit, crypto
-from service.domain.identifiers import KINDS, InvalidIdentifier, normalise
+from service.domain import audit
+from service.domain.marketing import crypto
+from service.domain.marketing.identifiers import KINDS, InvalidIdentifier, normalise
 from service.errors import Conflict, InvalidInput, NotFound
 from service.extensions import db
 from service.models import Site, Subject, SubjectIdentifier

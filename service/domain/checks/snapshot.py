@@ -28,7 +28,10 @@ from collections import Counter
 from concurrent.futures import Future
 from typing import Any
 
-from service.domain import check_lookup, check_stage, marketing, permission_cache
+from service.domain import marketing
+from service.domain.checks import lookup as check_lookup
+from service.domain.checks import stage as check_stage
+from service.domain.marketing import permission_cache
 from service.extensions import db
 
 _KEYS = """

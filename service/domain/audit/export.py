@@ -9,11 +9,12 @@ from typing import IO, Any
 
 import orjson
 
-from service.domain import audit, export_split
-from service.domain.canonical import iso_utc
-from service.domain.chain import ChainVerifier, VerifyResult
-from service.domain.chain_fast import Row, feed_rows
-from service.domain.signing import public_keys_from_b64
+from service.domain.audit import export_split
+from service.domain.audit import log as audit
+from service.domain.audit.canonical import iso_utc
+from service.domain.audit.chain import ChainVerifier, VerifyResult
+from service.domain.audit.chain_fast import Row, feed_rows
+from service.domain.audit.signing import public_keys_from_b64
 from service.extensions import db
 from service.models import AuditHead, Site
 from service.models.types import utcnow

@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select, update
 
 from service.domain import audit, notices
-from service.domain.canonical import iso_utc
-from service.domain.privacy import truncate_ip
-from service.domain.subjects import pseudonym
+from service.domain.audit.canonical import iso_utc
+from service.domain.consent.privacy import truncate_ip
+from service.domain.marketing.subjects import pseudonym
 from service.errors import InvalidInput
 from service.extensions import db
 from service.models import (

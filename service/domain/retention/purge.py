@@ -30,7 +30,7 @@ from sqlalchemy import delete, func, select, tuple_, update
 
 from service import models
 from service.domain import audit, notices
-from service.domain.canonical import iso_utc
+from service.domain.audit.canonical import iso_utc
 from service.extensions import db
 from service.models import AuditEntry, ConsentEvent, Site
 

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from service.domain import marketing, notices, subjects, tokens
+from service.domain import notices
 from service.domain.consent import parse_visitor_id
+from service.domain.marketing import permissions as marketing
+from service.domain.marketing import subjects, tokens
 from service.errors import InvalidInput
 from service.models import Site, Subject
 

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from service.domain.canonical import iso_utc
-from service.domain.chain_fast import Row
+from service.domain.audit.canonical import iso_utc
+from service.domain.audit.chain_fast import Row
 from service.extensions import db
 from service.models import AuditEntry
 

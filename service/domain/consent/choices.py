@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 
 from service.domain import audit
-from service.domain.canonical import iso_utc
+from service.domain.audit.canonical import iso_utc
+from service.domain.consent.privacy import bounded_user_agent, truncate_ip
 from service.domain.notices import version_categories
-from service.domain.privacy import bounded_user_agent, truncate_ip
 from service.errors import InvalidInput, NotFound
 from service.extensions import db
 from service.models import ConsentEvent, Site

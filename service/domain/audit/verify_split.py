@@ -13,10 +13,10 @@ import multiprocessing
 from multiprocessing.connection import Connection
 from typing import Any
 
-from service.domain.chain import ChainVerifier
-from service.domain.chain_fast import feed_rows
-from service.domain.export_split import fork_safe
-from service.domain.verify_db import fetch_rows, session_rows, timestamp_converter
+from service.domain.audit.chain import ChainVerifier
+from service.domain.audit.chain_fast import feed_rows
+from service.domain.audit.export_split import fork_safe
+from service.domain.audit.verify_db import fetch_rows, session_rows, timestamp_converter
 from service.extensions import db
 
 PARALLEL_MIN = 200_000  # entries; below this a second process costs more than it saves

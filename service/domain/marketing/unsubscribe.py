@@ -6,8 +6,9 @@ from typing import Any
 
 from flask import current_app
 
-from service.domain import marketing, subjects, tokens
-from service.domain.identifiers import InvalidIdentifier, detect_kind, normalise
+from service.domain.marketing import permissions as marketing
+from service.domain.marketing import subjects, tokens
+from service.domain.marketing.identifiers import InvalidIdentifier, detect_kind, normalise
 from service.errors import InvalidInput
 from service.models import Site, Subject
 

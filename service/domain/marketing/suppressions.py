@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from service.domain import crypto, marketing
+from service.domain.marketing import crypto
+from service.domain.marketing import permissions as marketing
 from service.extensions import db
 from service.models import MarketingPermission, Subject, SubjectIdentifier
 

@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from service.domain import marketing, permission_cache
+from service.domain import marketing
+from service.domain.marketing import permission_cache
 from service.extensions import db
 from service.models import MarketingPermission, Subject, SubjectIdentifier
 

@@ -10,9 +10,9 @@ from typing import Any, Protocol
 from flask import current_app
 from sqlalchemy import bindparam, insert, select, update
 
-from service.domain import verify_db, verify_split
-from service.domain.canonical import canonical_json, iso_utc
-from service.domain.chain import (
+from service.domain.audit import verify_db, verify_split
+from service.domain.audit.canonical import canonical_json, iso_utc
+from service.domain.audit.chain import (
     GENESIS_HASH,
     ChainVerifier,
     VerifyResult,
@@ -20,8 +20,8 @@ from service.domain.chain import (
     entry_hash_v2,
     payload_digest,
 )
-from service.domain.chain_fast import feed_rows
-from service.domain.signing import Signer, public_keys_from_b64
+from service.domain.audit.chain_fast import feed_rows
+from service.domain.audit.signing import Signer, public_keys_from_b64
 from service.extensions import db
 from service.models import AuditCheckpoint, AuditEntry, AuditHead, Site
 from service.models.types import utcnow

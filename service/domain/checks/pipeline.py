@@ -19,17 +19,13 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import insert, select
 
-from service.domain import (
-    audit,
-    check_lookup,
-    check_snapshot,
-    check_stage,
-    crypto,
-    marketing,
-    permission_cache,
-)
-from service.domain.canonical import iso_utc
-from service.domain.identifiers import EMAIL_RE, InvalidIdentifier, detect_kind, normalise
+from service.domain import audit, marketing
+from service.domain.audit.canonical import iso_utc
+from service.domain.checks import lookup as check_lookup
+from service.domain.checks import snapshot as check_snapshot
+from service.domain.checks import stage as check_stage
+from service.domain.marketing import crypto, permission_cache
+from service.domain.marketing.identifiers import EMAIL_RE, InvalidIdentifier, detect_kind, normalise
 from service.errors import InvalidInput
 from service.extensions import db
 from service.models import (

@@ -8,8 +8,9 @@ import csv
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from service.domain import marketing, subjects
-from service.domain.identifiers import InvalidIdentifier, detect_kind, normalise
+from service.domain.marketing import permissions as marketing
+from service.domain.marketing import subjects
+from service.domain.marketing.identifiers import InvalidIdentifier, detect_kind, normalise
 from service.errors import InvalidInput
 from service.models import Site
 

@@ -21,8 +21,8 @@ from collections.abc import Callable, Iterator
 from multiprocessing.connection import Connection
 from typing import Any
 
-from service.domain.chain import ChainVerifier
-from service.domain.chain_fast import Row, feed_rows
+from service.domain.audit.chain import ChainVerifier
+from service.domain.audit.chain_fast import Row, feed_rows
 
 SPLIT_MIN_BYTES = 64 * 1024 * 1024  # ~100,000 entries; below, a second process costs more
 

@@ -1,0 +1,23 @@
+"""Data-subject requests: access/export, rectification, erasure and restriction."""
+
+from service.domain.rights.requests import (
+    KINDS,
+    access,
+    erase,
+    list_requests,
+    rectify,
+    request_dict,
+    requests_of,
+    restrict,
+)
+
+__all__ = [
+    "KINDS",
+    "request_dict",
+    "access",
+    "rectify",
+    "restrict",
+    "erase",
+    "requests_of",
+    "list_requests",
+]
