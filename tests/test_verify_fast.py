@@ -108,7 +108,7 @@ def run(rows: list[list[Any]], fast: bool) -> dict[str, Any]:
             faults += 1  # verify_export reports it as malformed and reads on
     v.add_checkpoint(cps[1])
     out = v.finish((rows[-1][0], rows[-1][7]) if rows else None).as_dict()
-    out["faults"], out["remembered"] = faults, bytes(v._hashes)
+    out["faults"], out["remembered"] = faults, bytes(v.remembered_hashes)
     return out
 
 

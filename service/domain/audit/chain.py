@@ -180,8 +180,9 @@ class ChainVerifier:
         self.checkpoints: dict[int, list[Mapping[str, Any]]] = {}
         self.checkpoints_checked = 0
         # With remember_hashes, late checkpoints can be compared: 8 + 32 bytes per entry.
-        self._seqs: array[int] | None = array("q") if remember_hashes else None
-        self._hashes = bytearray()
+        # Public: the fast path (chain_fast.feed_rows) appends the entries it accepts.
+        self.remembered_seqs: array[int] | None = array("q") if remember_hashes else None
+        self.remembered_hashes = bytearray()
         for cp in checkpoints:
             self.add_checkpoint(cp)
 
@@ -224,15 +225,15 @@ class ChainVerifier:
             self.checkpoints.setdefault(seq, []).append(cp)
 
     def _compare_late(self, seq: int, cp_hash: str) -> None:
-        if self._seqs is None:
+        if self.remembered_seqs is None:
             raise RuntimeError("late checkpoints need remember_hashes=True")
         # Entries normally have seq 1..n at positions 0..n-1; fall back to a scan otherwise.
         pos = seq - 1
-        if not (0 <= pos < len(self._seqs) and self._seqs[pos] == seq):
-            pos = next((i for i, s in enumerate(self._seqs) if s == seq), -1)
+        if not (0 <= pos < len(self.remembered_seqs) and self.remembered_seqs[pos] == seq):
+            pos = next((i for i, s in enumerate(self.remembered_seqs) if s == seq), -1)
         self.checkpoints_checked += 1
-        signed = bytes.fromhex(cp_hash) if _is_hex64(cp_hash) else None
-        if pos < 0 or signed is None or self._hashes[pos * 32 : pos * 32 + 32] != signed:
+        signed = bytes.fromhex(cp_hash) if is_hex64(cp_hash) else None
+        if pos < 0 or signed is None or self.remembered_hashes[pos * 32 : pos * 32 + 32] != signed:
             self.problem("checkpoint_mismatch", seq, "entry differs from signed checkpoint")
 
     def feed(
@@ -270,9 +271,9 @@ class ChainVerifier:
             self.problem("unverifiable", seq, f"format {v} entry without what its hash covers")
         elif not intact:
             self.problem("hash", seq, "entry content does not match its hash")
-        if self._seqs is not None:
-            self._seqs.append(seq)
-            self._hashes += bytes.fromhex(hash_) if intact else _MISMATCH
+        if self.remembered_seqs is not None:
+            self.remembered_seqs.append(seq)
+            self.remembered_hashes += bytes.fromhex(hash_) if intact else _MISMATCH
         cps = self.checkpoints.get(seq)
         if cps:
             for cp in cps:
@@ -308,5 +309,6 @@ class ChainVerifier:
         )
 
 
-def _is_hex64(value: str) -> bool:
+def is_hex64(value: str) -> bool:
+    """A lowercase 64-digit hex string (a SHA-256 digest as the chain stores it)."""
     return len(value) == 64 and all(c in "0123456789abcdef" for c in value)

@@ -13,7 +13,7 @@ import hashlib
 from collections.abc import Iterable
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
-from service.domain.audit.chain import ChainVerifier, _is_hex64
+from service.domain.audit.chain import ChainVerifier, is_hex64
 
 # (seq, ts, actor, action, subject, payload, prev_hash, hash, v, payload_hash)
 Row = tuple[int, str, str, str, str | None, str | None, str, str, int, str | None]
@@ -37,10 +37,10 @@ def feed_rows(verifier: ChainVerifier, rows: Iterable[Row]) -> None:
     tmpl2, tmpl1 = templates(verifier.site)
     heads: dict[tuple[str, str, int], str] = {}
     checkpoints = verifier.checkpoints
-    seqs, hashes = verifier._seqs, verifier._hashes
+    seqs, hashes = verifier.remembered_seqs, verifier.remembered_hashes
     expected, prev = verifier.expected_seq, verifier.prev_hash
     # The previous hash goes into the text unescaped only while it is a verified hex digest.
-    trusted = _is_hex64(prev)
+    trusted = is_hex64(prev)
     clean = 0
     try:
         for row in rows:
@@ -80,7 +80,7 @@ def feed_rows(verifier: ChainVerifier, rows: Iterable[Row]) -> None:
             verifier.expected_seq, verifier.prev_hash = expected, prev
             verifier.feed(*row)
             expected, prev = verifier.expected_seq, verifier.prev_hash
-            trusted = type(prev) is str and _is_hex64(prev)
+            trusted = type(prev) is str and is_hex64(prev)
     finally:
         verifier.entries += clean
         verifier.expected_seq, verifier.prev_hash = expected, prev

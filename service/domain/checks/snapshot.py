@@ -242,7 +242,7 @@ def _load_outcomes(site_id: int, purpose: str, channel: str) -> tuple[bytearray,
         cur.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
         low, high, count = cur.execute(_RANGE, (site_id,)).fetchone()
         if not count or high - low + 1 > MAX_SPREAD * count:
-            db.session.commit()
+            db.session.rollback()  # ends the read-only transaction
             return None
         outcomes = bytearray([marketing.NO_PERMISSION]) * (high - low + 1)
         for packed_ids, codes in cur.stream(_OUTCOMES, {"s": site_id, "p": purpose,
@@ -256,7 +256,7 @@ def _load_outcomes(site_id: int, purpose: str, channel: str) -> tuple[bytearray,
             else:
                 for sid, code in zip(ids, codes, strict=True):
                     outcomes[sid - low] = code
-    db.session.commit()
+    db.session.rollback()  # ends the read-only transaction
     return outcomes, low
 
 
@@ -277,5 +277,5 @@ def _load_keys(site_id: int) -> tuple[bytearray, array[int]]:
             if part is not None:
                 keys += part
                 subjects.extend(_int8s(packed))
-    db.session.commit()
+    db.session.rollback()  # ends the read-only transaction
     return keys, subjects

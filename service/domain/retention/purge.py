@@ -26,10 +26,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_, update
+from sqlalchemy import delete, func, select, tuple_
 
 from service import models
 from service.domain import audit, notices
+from service.domain.audit import reduction
 from service.domain.audit.canonical import iso_utc
 from service.extensions import db
 from service.models import AuditEntry, ConsentEvent, Site
@@ -145,28 +146,14 @@ def purge(site: Site, rule: str, now: datetime, dry_run: bool = False,
 
 def _reduce_payloads(site: Site, months: int, before: datetime, dry_run: bool,
                      batch: int) -> Iterator[PurgeBatch]:
-    """Drop old audit payloads, keeping their SHA-256: format-2 entries hash the digest, not
-    the text, so the chain still verifies. Format-1 entries (written before format 2) are
-    left whole: their hash covers the text. This is the one UPDATE of audit rows, and it can
-    only ever set a format-2 payload to NULL."""
-    where = (AuditEntry.site_id == site.id, AuditEntry.hash_version == 2,
-             AuditEntry.payload.is_not(None), AuditEntry.payload_hash.is_not(None),
-             AuditEntry.created_at < before)
+    """Drop old audit payloads, keeping their SHA-256 (done by domain/audit, the only writer
+    of audit rows), so the chain still verifies."""
     if dry_run:
-        n = db.session.execute(select(func.count()).select_from(AuditEntry).where(*where))
-        yield PurgeBatch(site.slug, AUDIT_PAYLOAD, months, before, int(n.scalar_one()), True)
+        n = reduction.count_reducible(site, before)
+        yield PurgeBatch(site.slug, AUDIT_PAYLOAD, months, before, n, True)
         return
-    while True:
-        rows = db.session.execute(select(AuditEntry.id, AuditEntry.seq).where(*where)
-                                  .order_by(AuditEntry.id).limit(batch)).all()
-        if not rows:
-            return
-        db.session.execute(update(AuditEntry).where(AuditEntry.id.in_([r[0] for r in rows]))
-                           .values(payload=None).execution_options(synchronize_session=False))
-        audit.append(site, "system", "retention.reduced",
-                     {"rule": AUDIT_PAYLOAD, "months": months, "cutoff": iso_utc(before),
-                      "reduced": len(rows), "first_seq": rows[0][1], "last_seq": rows[-1][1]})
-        yield PurgeBatch(site.slug, AUDIT_PAYLOAD, months, before, len(rows), False)
+    while n := reduction.reduce_payloads(site, before, batch, AUDIT_PAYLOAD, months):
+        yield PurgeBatch(site.slug, AUDIT_PAYLOAD, months, before, n, False)
 
 
 def _ended_permissions(site: Site, before: datetime) -> tuple[Any, ...]:
