@@ -1,45 +1,9 @@
-"""The promise report: each promise of the notice checked against the log."""
+"""The promise report: each promise of the notice checked against the log, one module per
+promise family (cookies, marketing, retention, rights, integrity) under the registry in
+`report`."""
 
-from service.domain.promises.report import (
-    BROKEN,
-    GRANTING_METHODS,
-    HOLDS,
-    MAX_EVIDENCE,
-    NOT_APPLICABLE,
-    ONE_MONTH,
-    OPTIONAL_TRACKING,
-    PROMISES,
-    Promise,
-    PromiseResult,
-    ReportContext,
-    chain_verifies,
-    consent_before_tracking,
-    consent_retention,
-    evidence_retention,
-    marketing_grants_have_evidence,
-    no_contact_after_objection,
-    promise_report,
-    requests_answered_in_time,
-)
+from service.domain.promises.base import BROKEN, HOLDS, NOT_APPLICABLE, PromiseResult, ReportContext
+from service.domain.promises.report import PROMISES, promise_report
 
-__all__ = [
-    "HOLDS",
-    "BROKEN",
-    "NOT_APPLICABLE",
-    "MAX_EVIDENCE",
-    "GRANTING_METHODS",
-    "OPTIONAL_TRACKING",
-    "ONE_MONTH",
-    "ReportContext",
-    "PromiseResult",
-    "consent_before_tracking",
-    "chain_verifies",
-    "consent_retention",
-    "evidence_retention",
-    "requests_answered_in_time",
-    "marketing_grants_have_evidence",
-    "no_contact_after_objection",
-    "Promise",
-    "PROMISES",
-    "promise_report",
-]
+__all__ = ["BROKEN", "HOLDS", "NOT_APPLICABLE", "PROMISES", "PromiseResult", "ReportContext",
+           "promise_report"]
