@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from service.api.auth import protected_docs, require_role
 from service.domain import marketing
 from service.domain.audit.canonical import iso_utc
-from service.domain.checks import pipeline as checks
+from service.domain.checks import answers as check_answers
 from service.domain.marketing import permission_cache, subjects
 from service.extensions import db
 from service.schemas.marketing import (
@@ -102,4 +102,4 @@ class SubjectAnswers(MethodView):
         subject = subjects.get_subject(site, subject_id)
         limit = min(max(request.args.get("limit", 1000, type=int) or 1000, 1), 10000)
         return {"subject": subjects.pseudonym(subject),
-                "answers": checks.answers_about(subject, limit)}
+                "answers": check_answers.answers_about(subject, limit)}

@@ -21,6 +21,7 @@ from werkzeug.exceptions import HTTPException
 
 from service.api.auth import protected_docs, require_role
 from service.domain import marketing
+from service.domain.checks import answers as check_answers
 from service.domain.checks import pipeline as checks
 from service.errors import DomainError, InvalidInput, problem
 from service.extensions import db
@@ -256,7 +257,7 @@ class Checks(MethodView):
                                   g.actor)
             results = []
             for batch in checks.batched(data["recipients"]):
-                results += [checks.result(r, c) for r, c in zip(batch, run.answer(batch),
+                results += [check_answers.result(r, c) for r, c in zip(batch, run.answer(batch),
                                                                 strict=True)]
             summary = run.finish()
             db.session.commit()

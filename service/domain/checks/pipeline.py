@@ -17,10 +17,9 @@ from concurrent.futures import Future
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import insert, select
+from sqlalchemy import insert
 
 from service.domain import audit, marketing
-from service.domain.audit.canonical import iso_utc
 from service.domain.checks import lookup as check_lookup
 from service.domain.checks import snapshot as check_snapshot
 from service.domain.checks import stage as check_stage
@@ -32,7 +31,6 @@ from service.models import (
     CheckAnswer,
     MarketingCheck,
     Site,
-    Subject,
 )
 from service.models.types import utcnow
 
@@ -349,11 +347,6 @@ class CheckRun:
                 "digest": self.digest.hexdigest(), "status": self.status}
 
 
-def result(recipient: str, code: int) -> dict[str, Any]:
-    return {"recipient": recipient, "may_contact": code == marketing.ALLOWED,
-            "reason": None if code == marketing.ALLOWED else marketing.OUTCOMES[code]}
-
-
 def batched(items: Iterable[str], size: int | None = None) -> Iterator[list[str]]:
     size = size or BATCH
     batch: list[str] = []
@@ -364,18 +357,3 @@ def batched(items: Iterable[str], size: int | None = None) -> Iterator[list[str]
             batch = []
     if batch:
         yield batch
-
-
-def answers_about(subject: Subject, limit: int = 1000) -> list[dict[str, Any]]:
-    rows = db.session.execute(
-        select(MarketingCheck.public_id, MarketingCheck.purpose, MarketingCheck.channel,
-               MarketingCheck.actor, MarketingCheck.created_at, CheckAnswer.outcome)
-        .join(MarketingCheck, MarketingCheck.id == CheckAnswer.check_id)
-        .where(CheckAnswer.subject_id == subject.id, MarketingCheck.site_id == subject.site_id)
-        .order_by(CheckAnswer.check_id, CheckAnswer.position)
-        .limit(limit)
-    )
-    return [{"check_id": pid, "purpose": p, "channel": c, "actor": actor,
-             "asked_at": iso_utc(at), "may_contact": code == marketing.ALLOWED,
-             "reason": None if code == marketing.ALLOWED else marketing.OUTCOMES[code]}
-            for pid, p, c, actor, at, code in rows]

@@ -29,11 +29,12 @@ from typing import Any
 from sqlalchemy import delete, func, select, tuple_
 
 from service import models
-from service.domain import audit, notices
+from service.domain import audit, marketing, notices
 from service.domain.audit import reduction
 from service.domain.audit.canonical import iso_utc
 from service.extensions import db
-from service.models import AuditEntry, ConsentEvent, Site
+from service.models import AuditEntry, ConsentEvent, MarketingEvent, Site
+from service.models import MarketingPermission as Perm
 
 VISITOR_CONSENT = "visitor_consent"
 CHECKS = "checks"
@@ -158,15 +159,11 @@ def _reduce_payloads(site: Site, months: int, before: datetime, dry_run: bool,
 
 def _ended_permissions(site: Site, before: datetime) -> tuple[Any, ...]:
     """Permissions no longer in force (withdrawn or a lifted prohibition) last changed before."""
-    from service.models import MarketingPermission as Perm
-
     return (Perm.site_id == site.id, Perm.state.in_(("withdrawn", "none")),
             Perm.prohibited.is_(False), Perm.updated_at < before)
 
 
 def overdue_evidence(site: Site, before: datetime) -> int:
-    from service.models import MarketingPermission as Perm
-
     return int(db.session.execute(select(func.count()).select_from(Perm)
                                   .where(*_ended_permissions(site, before))).scalar_one())
 
@@ -175,10 +172,6 @@ def _purge_evidence(site: Site, months: int, before: datetime, dry_run: bool,
                     batch: int) -> Iterator[PurgeBatch]:
     """Delete permissions no longer in force, with their events, N months after their last
     change; the site's cached permission state is invalidated in the same transaction."""
-    from service.domain import marketing
-    from service.models import MarketingEvent
-    from service.models import MarketingPermission as Perm
-
     where = _ended_permissions(site, before)
     if dry_run:
         yield PurgeBatch(site.slug, MARKETING_EVIDENCE, months, before,

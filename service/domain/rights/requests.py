@@ -23,6 +23,7 @@ from sqlalchemy import delete, select
 
 from service.domain import audit, marketing
 from service.domain.audit.canonical import iso_utc
+from service.domain.checks import answers as check_answers
 from service.domain.marketing import crypto, subjects
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
@@ -79,8 +80,6 @@ def _complete(site: Site, subject: Subject, req: SubjectRequest, actor: str,
 def access(site: Site, subject: Subject, actor: str, via: str = "admin",
            received_at: datetime | None = None) -> tuple[SubjectRequest, dict[str, Any]]:
     """Everything held on the subject, as portable JSON (GDPR art. 15 and 20)."""
-    from service.domain.checks import pipeline as checks
-
     req = _start(site, subject, "access", actor, via, received_at)
     pseudonym = subjects.pseudonym(subject)
     data: dict[str, Any] = {
@@ -93,7 +92,7 @@ def access(site: Site, subject: Subject, actor: str, via: str = "admin",
         "identifiers": subjects.identifiers_of(subject),
         "permissions": [] if _erased(subject) else marketing.permission_views(site, subject),
         "permission_history": marketing.history(subject),
-        "answers_given_to_senders": checks.answers_about(subject, limit=100_000),
+        "answers_given_to_senders": check_answers.answers_about(subject, limit=100_000),
         # this request itself is added below, once completed
         "requests": [request_dict(r, subject) for r in requests_of(subject) if r is not req],
         "audit_entries": list(audit.iter_entries(site, subject=pseudonym)),
