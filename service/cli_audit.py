@@ -113,9 +113,10 @@ class current_app_context:
 @with_appcontext
 def audit_export(slug: str, since: str | None, fmt: str, output: str) -> None:
     """Stream entries to a file or stdout."""
-    from service.api.audit import csv_lines
+    from service import formats
     from service.domain import audit, sites
     from service.domain.audit import export
+    from service.formats.entries import one_by_one
 
     try:
         site = sites.get_site(slug)
@@ -138,9 +139,11 @@ def audit_export(slug: str, since: str | None, fmt: str, output: str) -> None:
         elif fmt == "jsonl":
             n = export.write_jsonl(audit.iter_entries(site, since=since_dt), out)
         else:
-            n = 0
-            for chunk in csv_lines(audit.iter_entries(site, since=since_dt)):
-                out.write(chunk)
+            writer = formats.writer("audit-entries", "csv")
+            out.write(writer.head.decode())
+            n = 1  # the header row
+            for batch in one_by_one(audit.iter_entries(site, since=since_dt)):
+                out.write(writer.rows(batch).decode())
                 n += 1
     finally:
         if out is not sys.stdout:

@@ -37,11 +37,11 @@ def _count_rows(path: str) -> int:
 def check_command(slug: str, purpose: str, channel: str, id_type: str, output: str,
                   file: str) -> None:
     """Check a CSV of recipients (first column) before a send; allowed/denied CSV out."""
-    from service.api.marketing_checks import CSV_HEADERS
     from service.domain import sites
     from service.domain.checks import pipeline as checks
     from service.domain.marketing import ALLOWED, OUTCOMES
     from service.extensions import db
+    from service.formats.recipients import CSV_HEADERS
 
     total = _count_rows(file)
     try:

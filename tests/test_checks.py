@@ -361,15 +361,15 @@ def test_a_body_cut_short_is_told_in_the_stream(client: Any, demo: dict, app: Fl
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from werkzeug.exceptions import ClientDisconnected
 
-    from service.api import marketing_checks
     from service.domain.checks import pipeline as checks
+    from service.formats import recipients
 
     def cut_short(stream: Any) -> Any:
         yield True, b'"granted@example.fi"\n"nobody@example.fi"\n'
         yield from ((False, b'"bad@"'), (False, b'"x@y.fi"'))
         raise ClientDisconnected()
 
-    monkeypatch.setattr(marketing_checks, "_runs", cut_short)
+    monkeypatch.setattr(recipients, "runs", cut_short)
     monkeypatch.setattr(checks, "BATCH", 3)
     resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email", data='"a@b.fi"\n',
                        headers={**sender(demo), "Content-Type": "application/x-ndjson"})
@@ -444,7 +444,8 @@ def test_plain_ndjson_runs_read_at_once_give_what_line_by_line_gives(
     import random
     import re
 
-    from service.api import marketing_checks
+    from service.formats import lines as line_reading
+    from service.formats import recipients as marketing_checks
 
     rng = random.Random(20261202)
     kinds = [b'"plain@example.fi"', b'"caf\xc3\xa9@example.fi"', b'"broken\xe2\x82"',
@@ -458,7 +459,7 @@ def test_plain_ndjson_runs_read_at_once_give_what_line_by_line_gives(
         body = b"\n".join(lines) + (b"\n" if rng.random() < 0.5 else b"")
         seed = rng.random()
         fast = list(marketing_checks.ndjson_recipients(Chunks(body, random.Random(seed))))
-        fast_runs += sum(1 for run, payload in marketing_checks._runs(
+        fast_runs += sum(1 for run, payload in line_reading.runs(
             Chunks(body, random.Random(seed))) if run
             and marketing_checks._PLAIN_STRINGS.fullmatch(payload))
         with monkeypatch.context() as m:

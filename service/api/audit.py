@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterator
 from typing import Any
 
-from flask import Response, json, stream_with_context
+from flask import Response, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from service import formats
 from service.api.auth import protected_docs, require_role
 from service.domain import audit
+from service.errors import Conflict
 from service.extensions import db
+from service.formats.entries import KIND as ENTRIES
+from service.formats.entries import one_by_one
 from service.schemas.audit import AuditQuery, CheckpointListOut, CheckpointOut, VerifyOut
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/sites/<site>/audit", description="Auditor")
-
-CSV_COLUMNS = ["site", "seq", "ts", "actor", "action", "subject", "payload", "prev_hash", "hash",
-               "v", "payload_hash"]
-
-
-def jsonl_lines(entries: Iterator[dict[str, Any]]) -> Iterator[str]:
-    for entry in entries:
-        yield json.dumps(entry, ensure_ascii=False) + "\n"
-
-
-def csv_lines(entries: Iterator[dict[str, Any]]) -> Iterator[str]:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for entry in entries:
-        writer.writerow(entry)
-        yield buf.getvalue()
-        buf.seek(0)
-        buf.truncate()
-    yield buf.getvalue()
-
 
 @blp.route("")
 class AuditLog(MethodView):
@@ -52,9 +32,9 @@ class AuditLog(MethodView):
             site, since=query.get("since"), action=query.get("action"),
             subject=query.get("subject"), after_seq=query["after_seq"], limit=query.get("limit"),
         )
-        if query["format"] == "csv":
-            return Response(stream_with_context(csv_lines(entries)), mimetype="text/csv")
-        return Response(stream_with_context(jsonl_lines(entries)), mimetype="application/x-ndjson")
+        writer = formats.writer(ENTRIES, query["format"])
+        return Response(stream_with_context(writer.stream(one_by_one(entries))),
+                        mimetype=writer.media_type)
 
 
 @blp.route("/verify")
@@ -83,8 +63,6 @@ class Checkpoints(MethodView):
     @require_role("auditor", "admin")
     def post(self, site: Any) -> Any:
         """Sign the current head now."""
-        from service.errors import Conflict
-
         cp = audit.checkpoint_now(site)
         if cp is None:
             raise Conflict("The chain is empty.")

@@ -2,47 +2,34 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import logging
-import re
 from collections.abc import Iterator
 from contextlib import closing
-from itertools import chain, repeat
 from typing import Any
 
-import orjson
 from flask import Response, g, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from service import formats
 from service.api.auth import protected_docs, require_role
-from service.domain import marketing
 from service.domain.checks import answers as check_answers
 from service.domain.checks import pipeline as checks
 from service.errors import DomainError, InvalidInput, problem
 from service.extensions import db
+from service.formats import answers as answers_format
+from service.formats.recipients import READERS as RECIPIENT_READERS
 from service.schemas.marketing import CheckIn, CheckOut, CheckQuery
 
 log = logging.getLogger("lupa.marketing.checks")
 blp = Blueprint("marketing_checks", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Direct marketing: pre-send checks (sender)")
 
-NDJSON = "application/x-ndjson"
-CSV = "text/csv"
+NDJSON, CSV = formats.registry.NDJSON, formats.registry.CSV
 JSON_MAX_BYTES = 4 * 1024 * 1024
-MAX_LINE = 4096
 STREAM_MAX_BYTES = 1 << 40  # no practical limit; None would mean the app default
-CSV_HEADERS = {"recipient", "email", "phone", "customer_number", "email address", "e-mail"}
-_NDJSON_TAIL = [
-    ',"may_contact":true,"reason":null}\n' if code == marketing.ALLOWED
-    else ',"may_contact":false,"reason":"' + marketing.OUTCOMES[code] + '"}\n'
-    for code in range(len(marketing.OUTCOMES))
-]
-_NDJSON_TAIL_BYTES = [tail.encode() for tail in _NDJSON_TAIL]
 
 
 def _load(schema: Any, data: Any) -> dict[str, Any]:
@@ -50,95 +37,6 @@ def _load(schema: Any, data: Any) -> dict[str, Any]:
         return dict(schema.load(data))
     except ValidationError as exc:
         raise InvalidInput("The request did not validate.", exc.messages_dict) from exc
-
-
-def _runs(stream: Any) -> Iterator[tuple[bool, bytes]]:
-    """A streamed body without holding it: (True, run) for each chunk's whole lines as one
-    bytes (each line ending in b"\n"), (False, line) for a single line; the tail of a line
-    longer than MAX_LINE that spans chunks comes out as one empty line."""
-    buf = b""
-    skipping = False
-    while True:
-        chunk = stream.read(65536)
-        if not chunk:
-            break
-        data = buf + chunk
-        cut = data.rfind(b"\n") + 1
-        buf = data[cut:]
-        if cut:
-            run = data[:cut]
-            if skipping:
-                skipping = False
-                yield False, b""
-                run = run[run.index(b"\n") + 1:]
-            if run:
-                yield True, run
-        if len(buf) > MAX_LINE:
-            buf, skipping = b"", True
-    if skipping:
-        yield False, b""
-    elif buf.strip():
-        yield False, buf
-
-
-def iter_lines(stream: Any) -> Iterator[bytes]:
-    """Lines of a streamed body without holding it; over-long lines come out empty."""
-    for run, payload in _runs(stream):
-        if run:
-            yield from payload.split(b"\n")[:-1]
-        else:
-            yield payload
-
-
-# A run of lines that are all plain JSON strings (no escapes): most large lists. Read as one,
-# at C speed, instead of line by line (~4x faster; tests/test_checks.py pins it to the same).
-_PLAIN_STRINGS = re.compile(rb'(?:"[^"\\\n]*"\n)*')
-
-
-def ndjson_recipients(stream: Any) -> Iterator[str]:
-    """Each line: a JSON string, a JSON object with "recipient", or the plain text."""
-    for run, payload in _runs(stream):
-        if run and _PLAIN_STRINGS.fullmatch(payload):
-            # UTF-8 errors cannot reach past a quote or a line end: decoding the run whole
-            # gives what decoding each string would
-            yield from payload.decode("utf-8", "replace")[1:-2].split('"\n"')
-            continue
-        for line in payload.split(b"\n")[:-1] if run else (payload,):
-            value = _ndjson_value(line)
-            if value is not None:
-                yield value
-
-
-def _ndjson_value(line: bytes) -> str | None:
-    text = line.strip()
-    if not text:
-        # an over-long line (empty) is skipped; a line of whitespace is an invalid recipient
-        return "" if line else None
-    if text[:1] == b'"' and text[-1:] == b'"' and b"\\" not in text \
-            and b'"' not in text[1:-1]:
-        return text[1:-1].decode("utf-8", "replace")  # the common case, without a parser
-    if text[:1] in (b'"', b"{"):
-        try:
-            value = json.loads(text)
-        except ValueError:
-            return ""
-        if isinstance(value, dict):
-            value = value.get("recipient")
-        return value if isinstance(value, str) else ""
-    return text.decode("utf-8", "replace")
-
-
-def csv_recipients(stream: Any) -> Iterator[str]:
-    """The first column of each row; a header row naming the column is skipped."""
-    first = True
-    for row in csv.reader(line.decode("utf-8-sig" if first else "utf-8", "replace")
-                          for line in iter_lines(stream)):
-        cell = row[0].strip() if row else ""
-        if first and cell.lower() in CSV_HEADERS:
-            first = False
-            continue
-        first = False
-        yield cell
 
 
 class _Counted:
@@ -161,63 +59,39 @@ def _estimate(body: _Counted, length: int | None) -> Any:
     return lambda received: received * length // max(body.read_bytes, 1)
 
 
-def _ndjson_lines(recipients: list[str], codes: list[int]) -> bytes:
-    try:
-        # one join over C iterators: no Python bytecode per answer
-        return b"".join(chain.from_iterable(zip(
-            repeat(b'{"recipient":', len(recipients)), map(orjson.dumps, recipients),
-            map(_NDJSON_TAIL_BYTES.__getitem__, codes), strict=True)))
-    except orjson.JSONEncodeError:  # a lone surrogate, from a JSON "\ud800" escape
-        return "".join('{"recipient":' + json.dumps(r) + _NDJSON_TAIL[c]
-                       for r, c in zip(recipients, codes, strict=True)).encode()
-
-
-def _csv_lines(recipients: list[str], codes: list[int]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    for r, c in zip(recipients, codes, strict=True):
-        ok = c == marketing.ALLOWED
-        writer.writerow([r, "true" if ok else "false", "" if ok else marketing.OUTCOMES[c]])
-    return out.getvalue().encode()
-
-
 def stream_check(run: checks.CheckRun, recipients: Iterator[str],
-                 as_csv: bool) -> Iterator[bytes]:
+                 writer: formats.Writer) -> Iterator[bytes]:
     """Answer batch by batch: store, commit, then send; the audit entry closes the check."""
-    render = _csv_lines if as_csv else _ndjson_lines
-    if as_csv:
-        yield b"recipient,may_contact,reason\n"
+    if writer.head:
+        yield writer.head
     status = "aborted"
+    error: tuple[str, Any] | None = None
     try:
         # closing(): a client that goes away stops the store thread before finish() runs
         with closing(run.run_batches(checks.batched(recipients))) as answered:
-            for batch, codes in answered:
-                yield render(batch, codes)
+            for answered_batch in answered:
+                yield writer.rows(answered_batch)
         status = "complete"
     except DomainError as exc:
         db.session.rollback()
-        if not as_csv:
-            yield orjson.dumps({"error": {"title": exc.title, "detail": exc.detail}}) + b"\n"
+        error = (exc.title, exc.detail)
     except HTTPException as exc:  # the body could not be read: cut short, bad chunking
         db.session.rollback()
-        if not as_csv:
-            yield orjson.dumps({"error": {"title": "The request body could not be read",
-                                          "detail": exc.description}}) + b"\n"
+        error = ("The request body could not be read", exc.description)
     except Exception:
-        # The headers are gone: the stream itself says what happened. CSV has no place for
-        # it; its last row and the check id (X-Lupa-Check-Id) tell how far it got.
+        # The headers are gone: the stream itself says what happened, where the format has
+        # a place for it (CSV has none: its last row and X-Lupa-Check-Id tell how far it got).
         log.exception("check %s stopped", run.public_id)
         db.session.rollback()
-        if not as_csv:
-            yield orjson.dumps({"error": {
-                "title": "Internal error",
-                "detail": "The check stopped. Every answer sent before this line is stored; "
-                          "the summary below counts them."}}) + b"\n"
+        error = ("Internal error", "The check stopped. Every answer sent before this line is "
+                 "stored; the summary below counts them.")
     finally:
         summary = run.finish(status)
         db.session.commit()
-    if not as_csv:
-        yield orjson.dumps({"summary": summary}) + b"\n"
+    if error is not None and writer.error is not None:
+        yield writer.error(*error)
+    if writer.tail is not None:
+        yield writer.tail(summary)
 
 
 @blp.route("/checks")
@@ -267,17 +141,17 @@ class Checks(MethodView):
             return problem(415, "Unsupported media type",
                            f"Send application/json, {NDJSON} or {CSV}.", "unsupported-media-type")
         query = _load(CheckQuery(), request.args)
-        as_csv = request.accept_mimetypes.best_match([NDJSON, CSV], NDJSON) == CSV \
-            if request.accept_mimetypes.provided else mimetype == CSV
+        writer = formats.negotiate(answers_format.KIND, request.accept_mimetypes,
+                                   fallback="csv" if mimetype == CSV else "ndjson")
         request.max_content_length = STREAM_MAX_BYTES  # streamed: never held in memory
         body = _Counted(request.stream)
         run = checks.CheckRun(site, query["purpose"], query["channel"], query["id_type"], g.actor,
                               expected=query["expected"],
                               estimate=_estimate(body, request.content_length))
         db.session.commit()
-        recipients = (csv_recipients if mimetype == CSV else ndjson_recipients)(body)
-        resp = Response(stream_with_context(stream_check(run, recipients, as_csv)),
-                        mimetype=CSV if as_csv else NDJSON)
+        recipients = RECIPIENT_READERS[mimetype](body)
+        resp = Response(stream_with_context(stream_check(run, recipients, writer)),
+                        mimetype=writer.media_type)
         resp.headers["Cache-Control"] = "no-store"
         resp.headers["X-Lupa-Check-Id"] = run.public_id
         return resp

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-import json
-from collections.abc import Iterator
 from typing import Any
 
 from flask import Response, g, request, stream_with_context
@@ -13,11 +10,14 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
+from service import formats
 from service.api.auth import protected_docs, require_role
 from service.domain import audit, marketing
 from service.domain.marketing import optouts, permission_cache, suppressions, unsubscribe
 from service.errors import InvalidInput, problem
 from service.extensions import db
+from service.formats.suppressions import KIND as SUPPRESSIONS
+from service.formats.suppressions import batches
 from service.schemas.marketing import (
     ID_TYPES,
     OptoutImportOut,
@@ -30,7 +30,6 @@ blp = Blueprint("marketing_sender", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Direct marketing: suppressions, opt-outs, unsubscribe (sender)")
 
 IMPORT_MAX_BYTES = 16 * 1024 * 1024
-CSV_COLUMNS = ("email", "phone", "customer_number", "reason", "subject")
 
 
 class OptoutQuery(Schema):
@@ -41,19 +40,6 @@ class OptoutQuery(Schema):
     id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
     source = fields.String(load_default="optout-import",
                            validate=validate.Regexp(marketing.SOURCE_RE))
-
-
-def _csv_stream(items: Iterator[dict[str, Any]]) -> Iterator[str]:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for n, item in enumerate(items, start=1):
-        writer.writerow([item.get(c, "") for c in CSV_COLUMNS])
-        if n % 1000 == 0:
-            yield out.getvalue()
-            out.seek(0)
-            out.truncate()
-    yield out.getvalue()
 
 
 @blp.route("/suppressions")
@@ -76,13 +62,9 @@ class Suppressions(MethodView):
         site_id = site.id
         db.session.commit()
         items = suppressions.iter_suppressed(site_id, purpose, channel)
-        if query["format"] == "csv":
-            body: Iterator[str] = _csv_stream(items)
-            mimetype = "text/csv"
-        else:
-            body = (json.dumps(item, ensure_ascii=False) + "\n" for item in items)
-            mimetype = "application/x-ndjson"
-        resp = Response(stream_with_context(body), mimetype=mimetype)
+        writer = formats.writer(SUPPRESSIONS, query["format"])
+        resp = Response(stream_with_context(writer.stream(batches(items))),
+                        mimetype=writer.media_type)
         resp.headers["Cache-Control"] = "no-store"
         return resp
 

@@ -19,7 +19,7 @@ from flask import (
 )
 from marshmallow import ValidationError
 
-from service.api.audit import csv_lines, jsonl_lines
+from service import formats
 from service.auditor import charts
 from service.auditor.session import (
     NotSignedIn,
@@ -33,6 +33,8 @@ from service.domain import audit, promises, sites
 from service.domain.audit import export
 from service.errors import NotFound
 from service.extensions import db
+from service.formats.entries import KIND as ENTRIES
+from service.formats.entries import one_by_one
 from service.models import Site
 from service.models.types import utcnow
 from service.schemas.audit import AuditQuery
@@ -164,16 +166,16 @@ def export_log(site: Site, key: Any, fmt: str) -> Any:
         return Response(stream_with_context(lines), mimetype="application/x-ndjson",
                         headers={"Content-Disposition":
                                  f'attachment; filename="{site.slug}-audit-bundle.jsonl"'})
-    if fmt not in ("jsonl", "csv"):
+    if fmt not in formats.formats_of(ENTRIES):
         abort(404)
     query, errors = _filters()
     if errors:
         abort(422)
     entries = audit.iter_entries(site, since=query.get("since"), action=query.get("action"),
                                  subject=query.get("subject"))
-    body = csv_lines(entries) if fmt == "csv" else jsonl_lines(entries)
-    mimetype = "text/csv" if fmt == "csv" else "application/x-ndjson"
-    return Response(stream_with_context(body), mimetype=mimetype, headers={
+    writer = formats.writer(ENTRIES, fmt)
+    body = writer.stream(one_by_one(entries))
+    return Response(stream_with_context(body), mimetype=writer.media_type, headers={
         "Content-Disposition": f'attachment; filename="{site.slug}-audit.{fmt}"'})
 
 
