@@ -19,7 +19,7 @@ from service import errors
 
 # Blueprints whose every endpoint is public and per site: the widget's and the one-click
 # unsubscribe / signed-link endpoints of marketing (when present).
-PUBLIC_BLUEPRINTS = ("public", "marketing_public")
+PUBLIC_BLUEPRINTS = ("config", "consents", "signups")
 # Endpoints outside the public API blueprints that are also public and per site.
 PUBLIC_PAGE_ENDPOINTS = ("pages.notice_page",)
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

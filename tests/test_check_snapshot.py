@@ -198,7 +198,7 @@ def test_a_body_of_known_length_says_how_many_are_coming(
     """An NDJSON body sent with its length (not chunked) and no `expected`: once a batch has
     come, the recipients per byte read so far tell how many are coming; the check reads the
     snapshot and answers from it."""
-    from service.api import marketing_checks
+    from service.api import checks as marketing_checks
     from service.domain.checks import pipeline as checks
 
     monkeypatch.setattr(checks, "BATCH", 3)
@@ -230,7 +230,7 @@ def test_a_body_of_known_length_says_how_many_are_coming(
 def test_the_estimate_is_recipients_per_byte_read_times_the_length() -> None:
     import io
 
-    from service.api import marketing_checks
+    from service.api import checks as marketing_checks
 
     body = marketing_checks._Counted(io.BytesIO(b"x" * 1000))
     estimate = marketing_checks._estimate(body, 1000)

@@ -10,15 +10,21 @@ from service.extensions import api
 
 def init_app(app: Flask) -> None:
     from service.api import (
-        admin,
         audit,
-        marketing,
-        marketing_checks,
-        marketing_public,
-        marketing_sender,
-        public,
+        checks,
+        config,
+        consents,
+        keys,
+        notices,
+        optouts,
+        permissions,
         reports,
-        rights,
+        requests,
+        signups,
+        sites,
+        subjects,
+        suppressions,
+        unsubscribe_links,
     )
 
     api.init_app(app)
@@ -26,6 +32,7 @@ def init_app(app: Flask) -> None:
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "A Lupa API key."}
     )
-    for blp in (public.blp, admin.blp, audit.blp, marketing.blp, marketing_checks.blp,
-                reports.blp, marketing_sender.blp, marketing_public.blp, rights.blp):
-        api.register_blueprint(blp)
+    # One blueprint per resource; the public ones first, as the OpenAPI document lists them.
+    for module in (config, consents, signups, sites, notices, keys, subjects, permissions,
+                   requests, checks, suppressions, optouts, unsubscribe_links, audit, reports):
+        api.register_blueprint(module.blp)

@@ -38,6 +38,7 @@ from service.formats.entries import one_by_one
 from service.models import Site
 from service.models.types import utcnow
 from service.schemas.audit import AuditQuery
+from service.schemas.reports import ReportQuery
 
 bp = Blueprint("auditor", __name__, url_prefix="/auditor", template_folder="templates",
                static_folder="static", static_url_path="/static")
@@ -190,8 +191,6 @@ def checkpoint(site: Site, key: Any) -> Any:
 @bp.get("/<site>/report")
 @signed_in
 def report(site: Site, key: Any) -> Any:
-    from service.api.reports import ReportQuery
-
     raw = {k: v for k, v in request.args.items() if k in ("since", "until") and v.strip()}
     try:
         query = ReportQuery().load(raw)

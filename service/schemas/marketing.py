@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from service.domain import marketing
 from service.domain.marketing import OUTCOMES, STATES
 from service.domain.marketing.identifiers import KINDS
 
@@ -183,3 +184,14 @@ class SignupIn(Schema):
 class SignupOut(Schema):
     status = fields.String(required=True)
     pending = fields.List(fields.List(fields.String()), required=True)
+
+
+class OptoutQuery(Schema):
+    purpose = fields.String(load_default=marketing.ANY, validate=validate.Length(max=64))
+    channel = fields.String(load_default="email", validate=validate.Length(max=16))
+    state = fields.String(load_default="withdrawn",
+                          validate=validate.OneOf(("withdrawn", "prohibited")))
+    id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
+    source = fields.String(load_default="optout-import",
+                           validate=validate.Regexp(marketing.SOURCE_RE))
+

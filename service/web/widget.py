@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-from functools import cache
-from pathlib import Path
-from typing import Any
 
 from flask import Blueprint, Response, abort, render_template, send_from_directory
 
+from service.assets import STATIC, WIDGET_DIR, widget_manifest
+
 bp = Blueprint("widget", __name__)
 
-STATIC = Path(__file__).resolve().parent.parent / "static"
-WIDGET_DIR = STATIC / "widget"
 DEMO_DIR = STATIC / "demo"
 # Plain names are what sites embed; a short cache lets a new release reach them within minutes.
 PLAIN_MAX_AGE = 300
 HASHED_MAX_AGE = 31536000
 DEMO_FILES = {"fake-ga.js", "fake-pixel.js", "demo.css", "demo.js"}
-
-
-@cache
-def widget_manifest() -> dict[str, Any]:
-    """The built files' hashed names and SRI hashes (from widget/build.mjs)."""
-    data: dict[str, Any] = json.loads((WIDGET_DIR / "manifest.json").read_text("utf-8"))
-    return data
 
 
 def _asset(kind: str, name: str, max_age: int) -> Response:

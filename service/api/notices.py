@@ -1,4 +1,4 @@
-"""Admin endpoints: the site, its notice versions and its keys."""
+"""Notice versions: publish and read (admin; auditors read)."""
 
 from __future__ import annotations
 
@@ -10,22 +10,12 @@ from flask_smorest import Blueprint
 
 from service.api.auth import protected_docs, require_role
 from service.domain import notices
-from service.domain.sites import keys
 from service.extensions import db
-from service.schemas.common import KeyIn, KeyOut, NoticeVersionOut, NoticeVersionSummary, SiteOut
+from service.schemas.common import NoticeVersionOut, NoticeVersionSummary
 from service.schemas.notice import NoticeSchema
 
-blp = Blueprint("admin", __name__, url_prefix="/api/v1/sites/<site>", description="Admin")
-
-
-@blp.route("")
-class SiteView(MethodView):
-    @protected_docs(blp)
-    @blp.response(200, SiteOut)
-    @require_role("admin", "auditor")
-    def get(self, site: Any) -> Any:
-        """The site's settings."""
-        return site
+blp = Blueprint("notices", __name__, url_prefix="/api/v1/sites/<site>",
+                description="Notice versions")
 
 
 @blp.route("/notices")
@@ -59,30 +49,3 @@ class NoticeItem(MethodView):
     def get(self, site: Any, number: int) -> Any:
         """One notice version."""
         return notices.get_version(site, number)
-
-
-@blp.route("/keys")
-class KeyList(MethodView):
-    @protected_docs(blp)
-    @blp.arguments(KeyIn)
-    @blp.response(201, KeyOut)
-    @require_role("admin")
-    def post(self, body: dict[str, Any], site: Any) -> Any:
-        """Issue a key for this site; the secret is in the answer and nowhere else."""
-        key, plaintext = keys.create_key(site, body["role"], g.actor, body.get("label"))
-        db.session.commit()
-        return {"key_id": key.key_id, "role": key.role, "label": key.label,
-                "created_at": key.created_at, "key": plaintext}
-
-
-@blp.route("/keys/<key_id>")
-class KeyItem(MethodView):
-    @protected_docs(blp)
-    @blp.response(200, KeyOut)
-    @require_role("admin")
-    def delete(self, site: Any, key_id: str) -> Any:
-        """Revoke a key of this site."""
-        key = keys.revoke_key(site, key_id, g.actor)
-        db.session.commit()
-        return {"key_id": key.key_id, "role": key.role, "label": key.label,
-                "created_at": key.created_at}

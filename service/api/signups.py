@@ -8,15 +8,15 @@ from flask import g, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from service.api import public
+from service.api import cors
 from service.domain import sites
 from service.domain.marketing import mailer, optin, permission_cache, unsubscribe
 from service.extensions import db
 from service.schemas.marketing import SignupIn, SignupOut
 
-blp = Blueprint("marketing_public", __name__, url_prefix="/api/v1/sites/<site>",
+blp = Blueprint("signups", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Direct marketing: signup with double opt-in (public, CORS)")
-blp.after_request(public.add_cors_headers)
+blp.after_request(cors.add_cors_headers)
 
 
 @blp.route("/signups")
@@ -30,7 +30,7 @@ class Signups(MethodView):
         """Start a double opt-in: pending permissions and a confirmation mail with a link."""
         s = sites.get_site(site)
         g.cors_site = s
-        public._check_write_origin(s)
+        cors.check_write_origin(s)
         signup = optin.start(s, body, request.remote_addr)
         db.session.commit()
         permission_cache.after_commit(s.id)

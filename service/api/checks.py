@@ -24,7 +24,7 @@ from service.formats.recipients import READERS as RECIPIENT_READERS
 from service.schemas.marketing import CheckIn, CheckOut, CheckQuery
 
 log = logging.getLogger("lupa.marketing.checks")
-blp = Blueprint("marketing_checks", __name__, url_prefix="/api/v1/sites/<site>",
+blp = Blueprint("checks", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Direct marketing: pre-send checks (sender)")
 
 NDJSON, CSV = formats.registry.NDJSON, formats.registry.CSV

@@ -1,0 +1,79 @@
+"""The widget's configuration and the current notice (public, CORS, cacheable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, current_app, g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service import cache
+from service.api import cors
+from service.assets import widget_manifest
+from service.domain import notices, sites
+from service.domain.audit.canonical import canonical_json, iso_utc, sha256_hex
+
+blp = Blueprint("config", __name__, url_prefix="/api/v1/sites/<site>",
+                description="Widget configuration (public, CORS)")
+blp.after_request(cors.add_cors_headers)
+
+
+def widget_config(site: Any) -> dict[str, Any]:
+    version = notices.current_version(site)
+    data = version.data
+    return {
+        "site": {
+            "slug": site.slug,
+            "name": site.name,
+            "languages": site.languages,
+            "default_language": site.languages[0],
+        },
+        "notice": {
+            "version": version.number,
+            "hash": version.content_hash,
+            "categories_hash": version.categories_hash,
+            "published_at": iso_utc(version.published_at),
+            "controller": {"name": data["controller"]["name"]},
+            "banner": data["banner"],
+            "categories": data["cookie_categories"],
+            "marketing": data["marketing"],
+        },
+        "links": {
+            "notice": f"/sites/{site.slug}/notice",
+            "consents": f"/api/v1/sites/{site.slug}/consents",
+            "signups": f"/api/v1/sites/{site.slug}/signups",
+        },
+        # The immutable, content-hashed widget files with their SRI hashes.
+        "widget": {kind: {"file": f"/{entry['file']}", "integrity": entry["integrity"]}
+                   for kind, entry in widget_manifest().items() if kind in ("js", "css")},
+    }
+
+
+@blp.route("/config")
+class WidgetConfig(MethodView):
+    @blp.doc(
+        summary="Widget configuration and the current notice",
+        responses={"200": {"description": "Configuration (ETag)"},
+                   "304": {"description": "Not modified"},
+                   "404": {"description": "Unknown site or no notice"}},
+    )
+    def get(self, site: str) -> Response:
+        entry = cache.config_cache().get(site, render_widget_config)
+        g.cors_site = entry  # carries the site's origins for the CORS hook
+        max_age = int(current_app.config["LUPA_CONFIG_MAX_AGE"])
+        headers = {
+            "ETag": f'"{entry.etag}"',
+            "Cache-Control": f"public, max-age={max_age}, stale-while-revalidate=600",
+        }
+        if entry.etag in request.if_none_match:
+            return Response(status=304, headers=headers)
+        return Response(entry.body, status=200, mimetype="application/json", headers=headers)
+
+
+def render_widget_config(slug: str) -> cache.RenderedConfig:
+    """Render from the database (cache miss): the body, its ETag and the site's origins."""
+    s = sites.get_site(slug)
+    body = canonical_json(widget_config(s))
+    return cache.RenderedConfig(slug=s.slug, body=body, etag=sha256_hex(body)[:32],
+                                origins=list(s.origins or []))

@@ -1,0 +1,61 @@
+"""Importing opt-outs (sender): all rows or none."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from flask import g, request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from service.api.auth import protected_docs, require_role
+from service.domain.marketing import optouts, permission_cache
+from service.errors import InvalidInput, problem
+from service.extensions import db
+from service.schemas.marketing import (
+    OptoutImportOut,
+    OptoutQuery,
+)
+
+blp = Blueprint("optouts", __name__, url_prefix="/api/v1/sites/<site>",
+                description="Direct marketing: opt-out import (sender)")
+
+
+IMPORT_MAX_BYTES = 16 * 1024 * 1024
+
+
+@blp.route("/optouts")
+class Optouts(MethodView):
+    @protected_docs(blp)
+    @blp.arguments(OptoutQuery, location="query")
+    @blp.doc(requestBody={"content": {"text/csv": {
+        "schema": {"type": "string"}, "example": "Email Address\nanna@example.fi\n"}}})
+    @blp.response(200, OptoutImportOut)
+    @blp.alt_response(415, schema="ProblemSchema", description="Not CSV")
+    @blp.alt_response(422, schema="ProblemSchema", description="Invalid rows: nothing imported")
+    @require_role("sender")
+    def post(self, query: dict[str, Any], site: Any) -> Any:
+        """Import opt-outs (CSV, e.g. an email service's unsubscribes): all rows or none."""
+        if request.mimetype != "text/csv":
+            return problem(415, "Unsupported media type", "Send text/csv.",
+                           "unsupported-media-type")
+        request.max_content_length = IMPORT_MAX_BYTES
+        optouts.validate_target(site, query["purpose"], query["channel"], query["state"])
+        text = request.get_data(as_text=True)
+        parsed = optouts.parse(optouts.csv_identifiers(io.StringIO(text)),
+                               optouts.kind_for(query["id_type"], query["channel"]))
+        bad = [p for p in parsed if isinstance(p, int)]
+        if bad:
+            raise InvalidInput(f"{len(bad)} rows are not valid identifiers; nothing imported.",
+                               {"rows": [f"line {n}" for n in bad[:100]]})
+        result = optouts.ImportResult()
+        for item in parsed:
+            assert not isinstance(item, int)
+            _, kind, value = item
+            result.rows += 1
+            optouts.apply_one(site, kind, value, query["purpose"], query["channel"],
+                              query["state"], query["source"], g.actor, result)
+        db.session.commit()
+        permission_cache.after_commit(site.id)
+        return result.as_dict()
