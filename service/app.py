@@ -10,8 +10,7 @@ from typing import Any
 from flask import Flask, redirect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import api, cache, cli, errors, limits, logs, metrics
-from service import db as database
+from service import api, cache, cli, database, errors, limits, logs, metrics
 from service.config import check_config, load_config
 from service.extensions import db, migrate, redis_holder
 
