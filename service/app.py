@@ -10,7 +10,7 @@ from typing import Any
 from flask import Flask, redirect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import api, cache, cli, database, errors, limits, logs, metrics
+from service import api, cache, cli, database, limits, logs, metrics, problems
 from service.config import check_config, load_config
 from service.extensions import db, migrate, redis_holder
 
@@ -78,7 +78,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     cache.init_app(app)
     app.after_request(limits.security_headers)
 
-    errors.init_app(app)
+    problems.init_app(app)
     cli.init_app(app)
     return app
 

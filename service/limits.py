@@ -15,7 +15,7 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter, RequestLimit
 from limits.storage import MemoryStorage
 
-from service import errors
+from service import problems
 
 # Blueprints whose every endpoint is public and per site: the widget's and the one-click
 # unsubscribe / signed-link endpoints of marketing (when present).
@@ -80,7 +80,7 @@ def _is_read() -> bool:
 
 def _breach(limit: RequestLimit) -> Response:
     retry = max(1, int(limit.reset_at - time.time()) + 1)
-    return errors.problem(
+    return problems.problem(
         429, "Too many requests",
         f"Rate limit {limit.limit} exceeded for this site and client; retry later.",
         "too-many-requests", headers={"Retry-After": str(retry)},

@@ -22,8 +22,9 @@ from werkzeug.exceptions import HTTPException
 from service.api.auth import protected_docs, require_role
 from service.domain import marketing
 from service.domain.checks import pipeline as checks
-from service.errors import DomainError, InvalidInput, problem
+from service.errors import DomainError, InvalidInput
 from service.extensions import db
+from service.problems import problem
 from service.schemas.marketing import CheckIn, CheckOut, CheckQuery
 
 log = logging.getLogger("lupa.marketing.checks")

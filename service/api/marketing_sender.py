@@ -16,8 +16,9 @@ from marshmallow import Schema, fields, validate
 from service.api.auth import protected_docs, require_role
 from service.domain import audit, marketing
 from service.domain.marketing import optouts, permission_cache, suppressions, unsubscribe
-from service.errors import InvalidInput, problem
+from service.errors import InvalidInput
 from service.extensions import db
+from service.problems import problem
 from service.schemas.marketing import (
     ID_TYPES,
     OptoutImportOut,
