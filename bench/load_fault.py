@@ -269,7 +269,7 @@ class Client(threading.Thread):
 
 def seed(env: dict[str, str]) -> dict[str, str]:
     code = ("import json; from flask_migrate import upgrade; from service.app import create_app;"
-            "from service.cli import ensure_demo_site; app = create_app()\n"
+            "from service.cli.demo import ensure_demo_site; app = create_app()\n"
             "with app.app_context():\n"
             "    upgrade(directory=app.extensions['migrate'].directory)\n"
             "    print(json.dumps(ensure_demo_site()))")
@@ -434,7 +434,7 @@ def main() -> int:  # noqa: C901 - one linear scenario reads best top to bottom
                 "WHERE s.slug = %s AND a.action = 'consent.recorded'", (SITE,)).fetchone()
         lost = {v: n for v, n in rec.acked_writes.items() if stored.get(v, 0) < n}
         verify = subprocess.run(
-            [sys.executable, "-c", "from service.cli import main; main()", "audit", "verify",
+            [sys.executable, "-c", "from service.cli.entry import main; main()", "audit", "verify",
              "--site", SITE], cwd=ROOT, env=env, capture_output=True, text=True)
         # A request counts as inside the window if it was in flight during it (sent before
         # the restart began and answered after: it was waiting, e.g. for the chain head lock).

@@ -193,7 +193,7 @@ def main() -> int:
                                              "redis")}}
     try:
         seed = ("from flask_migrate import upgrade; from service.app import create_app;"
-                "from service.cli import ensure_demo_site; app = create_app()\n"
+                "from service.cli.demo import ensure_demo_site; app = create_app()\n"
                 "with app.app_context():\n"
                 "    upgrade(directory=app.extensions['migrate'].directory)\n"
                 "    ensure_demo_site()")

@@ -84,7 +84,7 @@ def demo_app(instance: Path) -> Any:
     from flask_migrate import upgrade
 
     from service.app import create_app
-    from service.cli import ensure_demo_site
+    from service.cli.demo import ensure_demo_site
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}",

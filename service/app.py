@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -10,10 +9,10 @@ from typing import Any
 from flask import Flask, redirect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import api, cache, cli, errors, limits, logs, metrics
-from service import db as database
-from service.config import check_config, load_config
+from service import api, auditor, cache, cli, database, limits, logs, metrics, problems
+from service.config import check_config, load_config, normalise_database_url
 from service.extensions import db, migrate, redis_holder
+from service.web import customer, pages, widget
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -35,8 +34,6 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     )
     if config:
         app.config.update(config)
-    from service.config import normalise_database_url
-
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
@@ -56,15 +53,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     redis_holder.init_app(app)
     api.init_app(app)
 
-    from service.web import pages
-
     app.register_blueprint(pages.bp)
-    if importlib.util.find_spec("service.web.widget") is not None:
-        from service.web import widget
-
-        app.register_blueprint(widget.bp)
-    from service import auditor
-
+    app.register_blueprint(widget.bp)
     auditor.init_app(app)
 
     @app.get("/")
@@ -73,13 +63,11 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     metrics.init_app(app)
     limits.init_app(app)
-    from service.web import customer
-
     customer.init_app(app)  # after limits: its forms share the public write budget
     cache.init_app(app)
     app.after_request(limits.security_headers)
 
-    errors.init_app(app)
+    problems.init_app(app)
     cli.init_app(app)
     return app
 

@@ -15,10 +15,10 @@ from flask import Flask, Response, current_app, request
 from flask_limiter import Limiter, RequestLimit
 from limits.storage import MemoryStorage
 
-from service import errors
+from service import problems
 
 # Blueprints whose every endpoint is public and per site: the widget's and the one-click
-# unsubscribe / signed-link endpoints of marketing (when present).
+# unsubscribe / signed-link endpoints of marketing.
 PUBLIC_BLUEPRINTS = ("config", "consents", "signups")
 # Endpoints outside the public API blueprints that are also public and per site.
 PUBLIC_PAGE_ENDPOINTS = ("pages.notice_page",)
@@ -80,7 +80,7 @@ def _is_read() -> bool:
 
 def _breach(limit: RequestLimit) -> Response:
     retry = max(1, int(limit.reset_at - time.time()) + 1)
-    return errors.problem(
+    return problems.problem(
         429, "Too many requests",
         f"Rate limit {limit.limit} exceeded for this site and client; retry later.",
         "too-many-requests", headers={"Retry-After": str(retry)},
@@ -114,7 +114,8 @@ def build_limiter(app: Flask) -> Limiter:
 
 
 def init_app(app: Flask) -> None:
-    """Limit the public blueprint and public pages; reads and writes have separate budgets."""
+    """Limit the public blueprints and pages (registered before this); reads and writes have
+    separate budgets."""
     limiter = build_limiter(app)
     app.extensions["lupa_limiter"] = limiter
     # Static strings: a callable limit would be parsed again on every request.
@@ -123,15 +124,13 @@ def init_app(app: Flask) -> None:
     write = limiter.shared_limit(str(app.config["LUPA_RATELIMIT_PUBLIC_WRITE"]), "public-write",
                                  exempt_when=_is_read)
     for name in PUBLIC_BLUEPRINTS:
-        blueprint: Any = app.blueprints.get(name)
-        if blueprint is not None:
-            read(blueprint)
-            write(blueprint)
+        blueprint: Any = app.blueprints[name]
+        read(blueprint)
+        write(blueprint)
     for endpoint in PUBLIC_PAGE_ENDPOINTS:
-        if endpoint in app.view_functions:
-            # Limits on plain views are checked by flask-limiter's wrapper, so swap it in.
-            view: Any = app.view_functions[endpoint]
-            app.view_functions[endpoint] = write(read(view))
+        # Limits on plain views are checked by flask-limiter's wrapper, so swap it in.
+        view: Any = app.view_functions[endpoint]
+        app.view_functions[endpoint] = write(read(view))
 
 
 def security_headers(resp: Response) -> Response:

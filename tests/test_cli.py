@@ -75,7 +75,7 @@ def test_export_formats(runner: Any, demo: dict, tmp_path: Path) -> None:
 
 
 def test_demo_setup_is_idempotent(app: Flask) -> None:
-    from service.cli import ensure_demo_site
+    from service.cli.demo import ensure_demo_site
 
     with app.app_context():
         first = ensure_demo_site(8000)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service import errors
+from service import problems
 from service.extensions import api
 
 
@@ -28,7 +28,7 @@ def init_app(app: Flask) -> None:
     )
 
     api.init_app(app)
-    errors.document_problems(api.spec)  # errors documented as the problem+json we send
+    problems.document_problems(api.spec)  # errors documented as the problem+json we send
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "A Lupa API key."}
     )

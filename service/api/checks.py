@@ -17,10 +17,11 @@ from service import formats
 from service.api.auth import protected_docs, require_role
 from service.domain.checks import answers as check_answers
 from service.domain.checks import pipeline as checks
-from service.errors import DomainError, InvalidInput, problem
+from service.errors import DomainError, InvalidInput
 from service.extensions import db
 from service.formats import answers as answers_format
 from service.formats.recipients import READERS as RECIPIENT_READERS
+from service.problems import problem
 from service.schemas.marketing import CheckIn, CheckOut, CheckQuery
 
 log = logging.getLogger("lupa.marketing.checks")

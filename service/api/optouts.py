@@ -11,8 +11,9 @@ from flask_smorest import Blueprint
 
 from service.api.auth import protected_docs, require_role
 from service.domain.marketing import optouts, permission_cache
-from service.errors import InvalidInput, problem
+from service.errors import InvalidInput
 from service.extensions import db
+from service.problems import problem
 from service.schemas.marketing import (
     OptoutImportOut,
     OptoutQuery,

@@ -11,10 +11,9 @@ from typing import Any
 from markupsafe import Markup
 from sqlalchemy import select
 
-from service import models
 from service.domain import notices, retention
 from service.extensions import db
-from service.models import ConsentEvent, Site
+from service.models import ConsentEvent, MarketingEvent, Site
 
 COLOURS = ("#1f6feb", "#d9480f", "#2b8a3e", "#862e9c", "#e67700")
 W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 240, 44, 12, 16, 40
@@ -63,20 +62,16 @@ def consent_series(site: Site, now: datetime, months: int = 12) -> ConsentSeries
     return ConsentSeries(keys, cats, totals, granted)
 
 
-def marketing_series(site: Site, now: datetime,
-                     months: int = 12) -> dict[str, dict[str, int]] | None:
-    """month -> {"opt_ins", "withdrawals", "prohibitions"}; None before marketing exists."""
-    event = getattr(models, "MarketingEvent", None)
-    if event is None:
-        return None
+def marketing_series(site: Site, now: datetime, months: int = 12) -> dict[str, dict[str, int]]:
+    """month -> {"opt_ins", "withdrawals", "prohibitions"}."""
     since = retention.cutoff(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
                              months - 1)
     out = {m: {"opt_ins": 0, "withdrawals": 0, "prohibitions": 0} for m in month_keys(now, months)}
     names = {"granted": "opt_ins", "confirmed": "opt_ins", "withdrawn": "withdrawals",
              "prohibited": "prohibitions"}
     for at, change in db.session.execute(
-        select(event.created_at, event.change)
-        .where(event.site_id == site.id, event.created_at >= since)
+        select(MarketingEvent.created_at, MarketingEvent.change)
+        .where(MarketingEvent.site_id == site.id, MarketingEvent.created_at >= since)
     ):
         month = f"{at.year:04d}-{at.month:02d}"
         if month in out and change in names:

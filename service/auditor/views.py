@@ -123,10 +123,9 @@ def overview(site: Site, key: Any) -> Any:
         "auditor/overview.html", site=site, key=key, verification=verification, report=report,
         consent=consent, acceptance_svg=charts.acceptance_chart(consent),
         marketing=marketing,
-        marketing_svg=(charts.bar_chart("Opt-ins, withdrawals and prohibitions per month",
-                                        list(marketing), marketing,
-                                        ["opt_ins", "withdrawals", "prohibitions"])
-                       if marketing is not None else None),
+        marketing_svg=charts.bar_chart("Opt-ins, withdrawals and prohibitions per month",
+                                       list(marketing), marketing,
+                                       ["opt_ins", "withdrawals", "prohibitions"]),
         checkpoints=audit.list_checkpoints(site)[-5:],
     )
 

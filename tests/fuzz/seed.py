@@ -9,7 +9,7 @@ import json
 from flask_migrate import upgrade
 
 from service.app import create_app
-from service.cli import ensure_demo_site
+from service.cli.demo import ensure_demo_site
 
 
 def main() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import sys
 from contextlib import closing
 from typing import Any
@@ -10,19 +9,49 @@ from typing import Any
 import click
 from flask.cli import with_appcontext
 
+from service import formats
+from service.cli.common import fail_inline, output_stream
+from service.domain import marketing, sites
+from service.domain.checks import pipeline as checks
+from service.domain.marketing import optouts, permission_cache
 from service.errors import DomainError
+from service.extensions import db
+from service.formats.answers import KIND as ANSWERS
+from service.formats.recipients import csv_recipients
 
 ID_TYPES = ["auto", "email", "phone", "customer_number"]
 COMMIT_EVERY = 500
 
 
-def _fail(exc: DomainError) -> None:
-    raise click.ClickException(exc.detail + (f" {exc.errors}" if exc.errors else ""))
-
-
 def _count_rows(path: str) -> int:
     with open(path, "rb") as fh:
         return sum(1 for _ in fh)
+
+
+class _Progress:
+    """A binary file that moves a progress bar by the lines read from it."""
+
+    def __init__(self, fh: Any, bar: Any) -> None:
+        self._fh, self._bar = fh, bar
+
+    def read(self, n: int) -> bytes:
+        data: bytes = self._fh.read(n)
+        self._bar.update(data.count(b"\n"))
+        return data
+
+
+def _write_answers(run: checks.CheckRun, file: str, total: int, out: Any) -> None:
+    """Feed the file's recipients to the run in batches; one CSV row out per recipient,
+    read and written by the same formats as the API's (service.formats)."""
+    writer = formats.writer(ANSWERS, "csv")
+    out.write(writer.head.decode())
+    with open(file, "rb") as fh, click.progressbar(
+        length=total, label="checking", file=sys.stderr
+    ) as bar:
+        recipients = csv_recipients(_Progress(fh, bar))
+        with closing(run.run_batches(checks.batched(recipients))) as batches:
+            for answered in batches:
+                out.write(writer.rows(answered).decode())
 
 
 @click.command("check")
@@ -37,54 +66,21 @@ def _count_rows(path: str) -> int:
 def check_command(slug: str, purpose: str, channel: str, id_type: str, output: str,
                   file: str) -> None:
     """Check a CSV of recipients (first column) before a send; allowed/denied CSV out."""
-    from service.domain import sites
-    from service.domain.checks import pipeline as checks
-    from service.domain.marketing import ALLOWED, OUTCOMES
-    from service.extensions import db
-    from service.formats.recipients import CSV_HEADERS
-
     total = _count_rows(file)
     try:
         run = checks.CheckRun(sites.get_site(slug), purpose, channel, id_type, "cli",
                               expected=total)
     except DomainError as exc:
-        _fail(exc)
+        fail_inline(exc)
     db.session.commit()
-    out = sys.stdout if output == "-" else open(output, "w", newline="", encoding="utf-8")  # noqa: SIM115
-    status = "aborted"
-    try:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["recipient", "may_contact", "reason"])
-        with open(file, newline="", encoding="utf-8-sig") as fh, click.progressbar(
-            length=total, label="checking", file=sys.stderr
-        ) as bar:
-            rows = csv.reader(fh)
-            first = True
-
-            def recipients() -> Any:
-                nonlocal first
-                for row in rows:
-                    cell = row[0].strip() if row else ""
-                    bar.update(1)
-                    if first and cell.lower() in CSV_HEADERS:
-                        first = False
-                        continue
-                    first = False
-                    yield cell
-
-            answered = closing(run.run_batches(checks.batched(recipients())))
-            with answered as batches:
-                for batch, codes in batches:
-                    for r, c in zip(batch, codes, strict=True):
-                        ok = c == ALLOWED
-                        writer.writerow([r, "true" if ok else "false",
-                                         "" if ok else OUTCOMES[c]])
-        status = "complete"
-    finally:
-        summary = run.finish(status)
-        db.session.commit()
-        if out is not sys.stdout:
-            out.close()
+    with output_stream(output, newline="") as out:
+        status = "aborted"
+        try:
+            _write_answers(run, file, total, out)
+            status = "complete"
+        finally:
+            summary = run.finish(status)
+            db.session.commit()
     counts = ", ".join(f"{k} {v}" for k, v in summary["counts"].items())
     click.echo(f"check {summary['check_id']}: {summary['total']} recipients, "
                f"{summary['allowed']} may be contacted ({counts}); digest {summary['digest']}",
@@ -105,15 +101,11 @@ def check_command(slug: str, purpose: str, channel: str, id_type: str, output: s
 def import_optouts_command(slug: str, channel: str, purpose: str, state: str, id_type: str,
                            source: str, skip_invalid: bool, file: str) -> None:
     """Import opt-outs from a CSV (e.g. an email service's unsubscribe export)."""
-    from service.domain import marketing, sites
-    from service.domain.marketing import optouts, permission_cache
-    from service.extensions import db
-
     try:
         site = sites.get_site(slug)
         optouts.validate_target(site, purpose, channel, state)
     except DomainError as exc:
-        _fail(exc)
+        fail_inline(exc)
     if not marketing.SOURCE_RE.match(source):
         raise click.BadParameter("1-64 lowercase letters, digits or _.:-", param_hint="--source")
     with open(file, newline="", encoding="utf-8-sig") as fh:
@@ -142,6 +134,3 @@ def import_optouts_command(slug: str, channel: str, purpose: str, state: str, id
     click.echo(f"imported {result.rows} opt-outs: {result.changed} changed, "
                f"{result.created_subjects} new subjects, {result.invalid} invalid rows skipped",
                err=True)
-
-
-COMMANDS = (check_command, import_optouts_command)

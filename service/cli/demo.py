@@ -1,0 +1,71 @@
+"""`lupa demo`: the embedded demo (SQLite, no Redis, one process) with its site, notice and
+keys."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import tomllib
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
+
+from service.domain import notices, sites
+from service.domain.sites import keys
+from service.errors import NotFound
+from service.extensions import db
+
+DEMO_DIR = Path(__file__).parent.parent / "demo"
+
+
+def ensure_demo_site(port: int | None = None) -> dict[str, str]:
+    """Create the demo site, its notice and keys if missing; return the demo keys."""
+    keys_file = Path(current_app.instance_path) / "demo-keys.json"
+    origins = ["http://localhost:8000", "http://127.0.0.1:8000"]
+    if port:
+        origins += [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    try:
+        site = sites.get_site("demo")
+    except NotFound:
+        site = sites.create_site("demo", "Siivouspalvelu Kirkas Oy (demo)", origins, "system")
+    notices.publish_notice(site, tomllib.loads((DEMO_DIR / "notice.toml").read_text("utf-8")),
+                           "system")
+    demo_keys: dict[str, str] = {}
+    if keys_file.exists():
+        demo_keys = json.loads(keys_file.read_text())
+    for role in ("admin", "sender", "auditor"):
+        if role not in demo_keys:
+            _, demo_keys[role] = keys.create_key(site, role, "system", "demo")
+    db.session.commit()
+    keys_file.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(keys_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        json.dump(demo_keys, fh)
+    return demo_keys
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@with_appcontext
+def demo_command(host: str, port: int) -> None:
+    """Migrate, create the demo site with its notice, and serve it with a demo page at /demo."""
+    click.echo("applying migrations ...", err=True)
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    demo_keys = ensure_demo_site(port)
+    base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+    click.echo(f"\nLupa demo at {base}/demo  (notice: {base}/sites/demo/notice)")
+    click.echo(f"OpenAPI: {base}/api/v1/openapi.json")
+    for role, key in demo_keys.items():
+        click.echo(f"  {role:8} key: {key}")
+    click.echo("")
+    # werkzeug's own access log prints client IP addresses; the JSON access log does not.
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+
+    # The Flask CLI refuses app.run(); the demo is a single-process embedded server on purpose.
+    run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]
