@@ -14,8 +14,8 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from tests.conftest import bearer, new_visitor
-from tests.test_promises import add_event
-from tests.test_tamper import sql
+from tests.domain.audit.test_tamper import sql
+from tests.domain.promises.test_promises import add_event
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ import pytest
 from flask import Flask
 
 from tests.conftest import bearer
-from tests.test_promises import promise, report
-from tests.test_tamper import sql
+from tests.domain.audit.test_tamper import sql
+from tests.domain.promises.test_promises import promise, report
 
 pytest.importorskip("service.domain.marketing")
 

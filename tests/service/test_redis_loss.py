@@ -14,8 +14,8 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.api.test_metrics import sample, scrape
 from tests.conftest import bearer, demo_notice_v2, make_app, new_visitor
-from tests.test_metrics import sample, scrape
 
 pytestmark = [
     pytest.mark.redis,

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.test_tamper import edit_payload, record, site_id
+from tests.domain.audit.test_tamper import edit_payload, record, site_id
 
 BASE = "/auditor/demo"
 

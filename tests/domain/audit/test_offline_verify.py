@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import SIGNING_KEY, bearer
-from tests.test_tamper import ATTACKER_SEED, record
+from tests.domain.audit.test_tamper import ATTACKER_SEED, record
 
 Lines = list[dict[str, Any]]
 

@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from tests.conftest import bearer, new_visitor
-from tests.test_tamper import edit_payload, record, site_id, sql
+from tests.domain.audit.test_tamper import edit_payload, record, site_id, sql
 
 REPORT = "/api/v1/sites/demo/reports/promises"
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.test_promises import add_event
-from tests.test_tamper import record, sql
+from tests.domain.audit.test_tamper import record, sql
+from tests.domain.promises.test_promises import add_event
 
 OLD = datetime.now(UTC) - timedelta(days=14 * 31)  # past the demo notice's 13 months
 
@@ -126,7 +126,7 @@ def test_old_audit_payloads_are_reduced_and_the_chain_still_verifies(
     sql(app, "UPDATE audit_entries SET created_at=:t WHERE site_id=:s AND seq <= 3", t=ancient,
         s=sid)
     # moving created_at changes what the hash covers: rebuild the chain as if written then
-    from tests.test_tamper import rehash_from
+    from tests.domain.audit.test_tamper import rehash_from
 
     rehash_from(app, "demo", 1)
     sql(app, "DELETE FROM audit_checkpoints")
@@ -171,8 +171,8 @@ def purge_entries_of(app: Flask, action: str) -> list[dict[str, Any]]:
 
 def test_marketing_evidence_goes_24_months_after_the_permission_ended(
         app: Flask, client: Any, runner: Any, demo: dict) -> None:
+    from tests.domain.promises.test_promises import promise, report
     from tests.marketing_helpers import check, new_subject, put_permission, reasons
-    from tests.test_promises import promise, report
 
     ended = new_subject(client, demo, email="ended@example.fi")
     in_force = new_subject(client, demo, email="inforce@example.fi")

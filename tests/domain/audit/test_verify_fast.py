@@ -22,7 +22,7 @@ from service.domain.audit.chain import (
 )
 from service.domain.audit.chain_fast import feed_rows
 from service.domain.audit.signing import Signer, public_keys_from_b64
-from tests.test_tamper import (
+from tests.domain.audit.test_tamper import (
     CASES,
     chain,  # noqa: F401 (a fixture)
     record,

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from jinja2 import Environment, FileSystemLoader
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "service" / "demo"
 TEMPLATES = ROOT / "service" / "templates"
 LANGS = ("fi", "sv", "en")

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from flask import Flask
 
 from tests.conftest import bearer
-from tests.test_promises import promise, record, report
-from tests.test_tamper import sql
+from tests.domain.audit.test_tamper import sql
+from tests.domain.promises.test_promises import promise, record, report
 
 pytest.importorskip("service.domain.marketing")
 
