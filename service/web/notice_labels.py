@@ -1,7 +1,8 @@
 """Fixed headings and UI strings of the public notice page (templates/notice.html), per language.
 
 The notice's own texts come from the published notice data; these are only the frame around
-them, so every language must define exactly the same keys (tests/domain/notices/test_notice_content.py).
+them, so every language must define exactly the same keys
+(tests/domain/notices/test_notice_content.py).
 """
 
 from __future__ import annotations

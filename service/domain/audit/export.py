@@ -67,6 +67,23 @@ def parse_checkpoint_file(text: str) -> tuple[list[dict[str, Any]], dict[str, st
     return items, keys
 
 
+def _read_header(it: Iterator[str], trusted_public_keys: list[str] | None
+                 ) -> tuple[str, dict[str, Any]]:
+    """The export's site and the keys to verify with (the caller's, else the file's own)."""
+    try:
+        header = json.loads(next(it))
+    except (StopIteration, ValueError) as exc:
+        raise ExportFormatError("not a Lupa audit export (no header line)") from exc
+    if not isinstance(header, dict) or header.get("type") != EXPORT_TYPE:
+        raise ExportFormatError("not a Lupa audit export")
+    file_keys = header.get("public_keys") or {}
+    keys = trusted_public_keys or list(file_keys.values() if isinstance(file_keys, dict) else [])
+    try:
+        return str(header.get("site")), public_keys_from_b64(keys)
+    except ValueError as exc:
+        raise ExportFormatError(f"bad public key: {exc}") from exc
+
+
 def verify_export(
     lines: Iterable[str],
     trusted_public_keys: list[str] | None = None,
@@ -75,19 +92,7 @@ def verify_export(
 ) -> VerifyResult:
     """Verify an export file in one pass. Keys given by the caller replace those in the file."""
     it = iter(lines)
-    try:
-        header = json.loads(next(it))
-    except (StopIteration, ValueError) as exc:
-        raise ExportFormatError("not a Lupa audit export (no header line)") from exc
-    if not isinstance(header, dict) or header.get("type") != EXPORT_TYPE:
-        raise ExportFormatError("not a Lupa audit export")
-    site = str(header.get("site"))
-    file_keys = header.get("public_keys") or {}
-    keys = trusted_public_keys or list(file_keys.values() if isinstance(file_keys, dict) else [])
-    try:
-        public_keys = public_keys_from_b64(keys)
-    except ValueError as exc:
-        raise ExportFormatError(f"bad public key: {exc}") from exc
+    site, public_keys = _read_header(it, trusted_public_keys)
 
     def start() -> ChainVerifier:
         verifier = ChainVerifier(site, (), public_keys, remember_hashes=True)

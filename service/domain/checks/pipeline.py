@@ -135,10 +135,7 @@ class CheckRun:
         one: the database's work overlaps Python's. Batches are committed strictly in order,
         and after a failed batch no later one is committed."""
         if not self._postgres:
-            for batch in batches:
-                codes = self.answer(batch)
-                db.session.commit()
-                yield batch, codes
+            yield from self._run_serially(batches)
             return
         app = current_app._get_current_object()  # type: ignore[attr-defined]
         stages: list[check_stage.Stage] = []
@@ -181,17 +178,30 @@ class CheckRun:
             while pending:
                 yield self._collect(pending.popleft())
         finally:
-            for stage in stages:
-                stage.close()  # each waits for its batches in flight
-            if self._snapshot is not None:
-                self._snapshot.close()  # its memory goes with the check
-            # A client that went away leaves stored batches unsent: count them all the same,
-            # so that the check's total and digest describe exactly what was stored.
-            while pending:
-                batch, hashes, start, future = pending.popleft()
-                if future.done() and not future.cancelled() and future.exception() is None \
-                        and start == self.position:
-                    self._account(start, hashes, future.result())
+            self._wind_down(stages, pending)
+
+    def _run_serially(self, batches: Iterable[list[str]]
+                      ) -> Generator[tuple[list[str], list[int]], None, None]:
+        """SQLite: one batch at a time on this thread, each committed before it is sent."""
+        for batch in batches:
+            codes = self.answer(batch)
+            db.session.commit()
+            yield batch, codes
+
+    def _wind_down(self, stages: list[check_stage.Stage],
+                   pending: deque[tuple[list[str], list[bytes | None], int, Future[Any]]]
+                   ) -> None:
+        for stage in stages:
+            stage.close()  # each waits for its batches in flight
+        if self._snapshot is not None:
+            self._snapshot.close()  # its memory goes with the check
+        # A client that went away leaves stored batches unsent: count them all the same,
+        # so that the check's total and digest describe exactly what was stored.
+        while pending:
+            batch, hashes, start, future = pending.popleft()
+            if future.done() and not future.cancelled() and future.exception() is None \
+                    and start == self.position:
+                self._account(start, hashes, future.result())
 
     def _snapshot_wanted(self, received: int) -> str:
         """"yes" when the list is large next to the site (the sender's `expected`, or the
