@@ -15,6 +15,7 @@ from service.errors import Conflict
 from service.extensions import db
 from service.formats.entries import KIND as ENTRIES
 from service.formats.entries import one_by_one
+from service.models import Site
 from service.schemas.audit import AuditQuery, CheckpointListOut, CheckpointOut, VerifyOut
 
 blp = Blueprint("audit", __name__, url_prefix="/api/v1/sites/<site>/audit", description="Auditor")
@@ -26,7 +27,7 @@ class AuditLog(MethodView):
     @blp.doc(responses={"200": {"description": "Entries in chain order",
                                 "content": {"application/x-ndjson": {}, "text/csv": {}}}})
     @require_role("auditor")
-    def get(self, query: dict[str, Any], site: Any) -> Response:
+    def get(self, query: dict[str, Any], site: Site) -> Response:
         """Entries, oldest first, as JSON Lines (default) or CSV; streamed."""
         entries = audit.iter_entries(
             site, since=query.get("since"), action=query.get("action"),
@@ -42,7 +43,7 @@ class AuditVerify(MethodView):
     @protected_docs(blp)
     @blp.response(200, VerifyOut)
     @require_role("auditor")
-    def get(self, site: Any) -> Any:
+    def get(self, site: Site) -> Any:
         """Recompute the chain and check it against the head and every signed checkpoint."""
         return audit.verify_site(site).as_dict()
 
@@ -52,7 +53,7 @@ class Checkpoints(MethodView):
     @protected_docs(blp)
     @blp.response(200, CheckpointListOut)
     @require_role("auditor")
-    def get(self, site: Any) -> Any:
+    def get(self, site: Site) -> Any:
         """Signed checkpoints and the public keys that verify them; keep copies outside."""
         return {"public_keys": audit.public_keys_b64(),  # current and retired keys
                 "checkpoints": audit.list_checkpoints(site)}
@@ -61,7 +62,7 @@ class Checkpoints(MethodView):
     @blp.response(201, CheckpointOut)
     @blp.alt_response(409, schema="ProblemSchema", description="The chain is empty")
     @require_role("auditor", "admin")
-    def post(self, site: Any) -> Any:
+    def post(self, site: Site) -> Any:
         """Sign the current head now."""
         cp = audit.checkpoint_now(site)
         if cp is None:

@@ -21,6 +21,7 @@ from service.errors import DomainError, InvalidInput
 from service.extensions import db
 from service.formats import answers as answers_format
 from service.formats.recipients import READERS as RECIPIENT_READERS
+from service.models import Site
 from service.problems import problem
 from service.schemas.marketing import CheckIn, CheckOut, CheckQuery
 
@@ -119,7 +120,7 @@ class Checks(MethodView):
                    "422": {"description": "Not in the notice or malformed"}},
     )
     @require_role("sender")
-    def post(self, site: Any) -> Any:
+    def post(self, site: Site) -> Any:
         """Who of these recipients may be contacted for purpose P on channel C, and why not."""
         mimetype = request.mimetype
         if mimetype == "application/json":

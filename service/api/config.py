@@ -13,13 +13,14 @@ from service.api import cors
 from service.assets import widget_manifest
 from service.domain import notices, sites
 from service.domain.audit.canonical import canonical_json, iso_utc, sha256_hex
+from service.models import Site
 
 blp = Blueprint("config", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Widget configuration (public, CORS)")
 blp.after_request(cors.add_cors_headers)
 
 
-def widget_config(site: Any) -> dict[str, Any]:
+def widget_config(site: Site) -> dict[str, Any]:
     version = notices.current_version(site)
     data = version.data
     return {

@@ -41,6 +41,8 @@ def add_cors_headers(resp: Response) -> Response:
 
 
 def check_write_origin(site: Any) -> None:
+    """Refuse a write from an origin the site does not allow (`site`: a Site or a cached
+    reference to one)."""
     origin = request.headers.get("Origin")
     if origin and not sites.origin_allowed(site, origin, own_origin()):
         raise Forbidden("This origin may not record consent for this site.")

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from service.api.auth import protected_docs, require_role
 from service.domain.sites import keys
 from service.extensions import db
+from service.models import Site
 from service.schemas.common import KeyIn, KeyOut
 
 blp = Blueprint("keys", __name__, url_prefix="/api/v1/sites/<site>",
@@ -23,7 +24,7 @@ class KeyList(MethodView):
     @blp.arguments(KeyIn)
     @blp.response(201, KeyOut)
     @require_role("admin")
-    def post(self, body: dict[str, Any], site: Any) -> Any:
+    def post(self, body: dict[str, Any], site: Site) -> Any:
         """Issue a key for this site; the secret is in the answer and nowhere else."""
         key, plaintext = keys.create_key(site, body["role"], g.actor, body.get("label"))
         db.session.commit()
@@ -36,7 +37,7 @@ class KeyItem(MethodView):
     @protected_docs(blp)
     @blp.response(200, KeyOut)
     @require_role("admin")
-    def delete(self, site: Any, key_id: str) -> Any:
+    def delete(self, site: Site, key_id: str) -> Any:
         """Revoke a key of this site."""
         key = keys.revoke_key(site, key_id, g.actor)
         db.session.commit()

@@ -11,6 +11,7 @@ from flask_smorest import Blueprint
 from service.api.auth import protected_docs, require_role
 from service.domain import notices
 from service.extensions import db
+from service.models import Site
 from service.schemas.common import NoticeVersionOut, NoticeVersionSummary
 from service.schemas.notice import NoticeSchema
 
@@ -23,7 +24,7 @@ class NoticeList(MethodView):
     @protected_docs(blp)
     @blp.response(200, NoticeVersionSummary(many=True))
     @require_role("admin", "auditor")
-    def get(self, site: Any) -> Any:
+    def get(self, site: Site) -> Any:
         """Every published notice version, oldest first."""
         return notices.list_versions(site)
 
@@ -32,7 +33,7 @@ class NoticeList(MethodView):
     @blp.response(201, NoticeVersionOut)
     @blp.alt_response(200, schema=NoticeVersionOut, description="Unchanged: same as the latest")
     @require_role("admin")
-    def post(self, body: dict[str, Any], site: Any) -> Any:
+    def post(self, body: dict[str, Any], site: Site) -> Any:
         """Publish a new notice version (immutable once published)."""
         body["prepared"] = body["prepared"].isoformat()
         version, created = notices.publish_notice(site, body, g.actor)
@@ -46,6 +47,6 @@ class NoticeItem(MethodView):
     @blp.response(200, NoticeVersionOut)
     @blp.alt_response(404, schema="ProblemSchema", description="No such version")
     @require_role("admin", "auditor")
-    def get(self, site: Any, number: int) -> Any:
+    def get(self, site: Site, number: int) -> Any:
         """One notice version."""
         return notices.get_version(site, number)

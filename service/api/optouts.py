@@ -13,6 +13,7 @@ from service.api.auth import protected_docs, require_role
 from service.domain.marketing import optouts, permission_cache
 from service.errors import InvalidInput
 from service.extensions import db
+from service.models import Site
 from service.problems import problem
 from service.schemas.marketing import (
     OptoutImportOut,
@@ -36,7 +37,7 @@ class Optouts(MethodView):
     @blp.alt_response(415, schema="ProblemSchema", description="Not CSV")
     @blp.alt_response(422, schema="ProblemSchema", description="Invalid rows: nothing imported")
     @require_role("sender")
-    def post(self, query: dict[str, Any], site: Any) -> Any:
+    def post(self, query: dict[str, Any], site: Site) -> Any:
         """Import opt-outs (CSV, e.g. an email service's unsubscribes): all rows or none."""
         if request.mimetype != "text/csv":
             return problem(415, "Unsupported media type", "Send text/csv.",

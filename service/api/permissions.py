@@ -12,6 +12,7 @@ from service.api.auth import protected_docs, require_role
 from service.domain import marketing
 from service.domain.marketing import permission_cache, subjects
 from service.extensions import db
+from service.models import Site
 from service.schemas.marketing import (
     PermissionChangeOut,
     PermissionIn,
@@ -29,7 +30,7 @@ class Permission(MethodView):
     @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
     @blp.alt_response(422, schema="ProblemSchema", description="Not in the notice / bad evidence")
     @require_role("admin")
-    def put(self, body: dict[str, Any], site: Any, subject_id: str, purpose: str,
+    def put(self, body: dict[str, Any], site: Site, subject_id: str, purpose: str,
             channel: str) -> Any:
         """Grant, withdraw, prohibit or lift (`*` = every purpose or channel, not for grants)."""
         subject = subjects.get_subject(site, subject_id)

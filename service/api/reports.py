@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 
 from service.api.auth import protected_docs, require_role
 from service.domain import promises
+from service.models import Site
 from service.schemas.reports import PromiseReportOut, ReportQuery
 
 blp = Blueprint("reports", __name__, url_prefix="/api/v1/sites/<site>/reports",
@@ -21,6 +22,6 @@ class PromiseReport(MethodView):
     @blp.arguments(ReportQuery, location="query")
     @blp.response(200, PromiseReportOut)
     @require_role("auditor")
-    def get(self, query: dict[str, Any], site: Any) -> Any:
+    def get(self, query: dict[str, Any], site: Site) -> Any:
         """Each promise of the notice that software can check, for a period, with evidence."""
         return promises.promise_report(site, query.get("since"), query.get("until"))

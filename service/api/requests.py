@@ -12,6 +12,7 @@ from service.api.auth import protected_docs, require_role
 from service.domain import rights
 from service.domain.marketing import permission_cache, subjects
 from service.extensions import db
+from service.models import Site
 from service.schemas.rights import RequestIn, RequestListOut, RequestListQuery, RequestResultOut
 
 blp = Blueprint("requests", __name__, url_prefix="/api/v1/sites/<site>",
@@ -26,7 +27,7 @@ class SubjectRequests(MethodView):
     @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
     @blp.alt_response(409, schema="ProblemSchema", description="Erased, or identifier taken")
     @require_role("admin")
-    def post(self, body: dict[str, Any], site: Any, subject_id: str) -> Any:
+    def post(self, body: dict[str, Any], site: Site, subject_id: str) -> Any:
         """Record and carry out a request; access returns the export in the response."""
         subject = subjects.get_subject(site, subject_id)
         kind, received = body["kind"], body.get("received_at")
@@ -50,7 +51,7 @@ class SubjectRequests(MethodView):
     @protected_docs(blp)
     @blp.response(200, RequestListOut)
     @require_role("admin")
-    def get(self, site: Any, subject_id: str) -> Any:
+    def get(self, site: Site, subject_id: str) -> Any:
         """The subject's requests with their dates."""
         subject = subjects.get_subject(site, subject_id)
         return {"requests": [rights.request_dict(r, subject) for r in rights.requests_of(subject)]}
@@ -62,6 +63,6 @@ class SiteRequests(MethodView):
     @blp.arguments(RequestListQuery, location="query")
     @blp.response(200, RequestListOut)
     @require_role("admin", "auditor")
-    def get(self, query: dict[str, Any], site: Any) -> Any:
+    def get(self, query: dict[str, Any], site: Site) -> Any:
         """Every request of the site (`open=true`: not completed yet)."""
         return {"requests": rights.list_requests(site, query["open"])}

@@ -15,6 +15,7 @@ from service.domain.audit.canonical import iso_utc
 from service.domain.checks import answers as check_answers
 from service.domain.marketing import subjects
 from service.extensions import db
+from service.models import Site
 from service.schemas.marketing import (
     AnswersOut,
     SubjectDetailOut,
@@ -34,7 +35,7 @@ class Subjects(MethodView):
     @blp.alt_response(200, schema=SubjectOut, description="Found an existing subject")
     @blp.alt_response(409, schema="ProblemSchema", description="Identifiers of two subjects")
     @require_role("admin")
-    def post(self, body: dict[str, Any], site: Any) -> Any:
+    def post(self, body: dict[str, Any], site: Site) -> Any:
         """Create or find a subject by customer number, email or phone (never in a URL)."""
         identifiers = subjects.normalise_all(body)
         subject, created = subjects.find_or_create(site, identifiers, g.actor)
@@ -50,7 +51,7 @@ class SubjectDetail(MethodView):
     @blp.response(200, SubjectDetailOut)
     @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
     @require_role("admin")
-    def get(self, site: Any, subject_id: str) -> Any:
+    def get(self, site: Site, subject_id: str) -> Any:
         """The subject's identifiers, effective permissions, prohibitions and history."""
         subject = subjects.get_subject(site, subject_id)
         return {
@@ -70,7 +71,7 @@ class SubjectAnswers(MethodView):
     @blp.response(200, AnswersOut)
     @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
     @require_role("auditor", "admin")
-    def get(self, site: Any, subject_id: str) -> Any:
+    def get(self, site: Site, subject_id: str) -> Any:
         """Every pre-send check answer ever given about this subject, oldest first."""
         subject = subjects.get_subject(site, subject_id)
         limit = min(max(request.args.get("limit", 1000, type=int) or 1000, 1), 10000)

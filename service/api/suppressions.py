@@ -16,6 +16,7 @@ from service.errors import InvalidInput
 from service.extensions import db
 from service.formats.suppressions import KIND as SUPPRESSIONS
 from service.formats.suppressions import batches
+from service.models import Site
 from service.schemas.marketing import (
     SuppressionQuery,
 )
@@ -32,7 +33,7 @@ class Suppressions(MethodView):
                   "with its identifiers and the reason (prohibited, withdrawn, restricted)")
     @blp.alt_response(422, schema="ProblemSchema", description="Not in the notice")
     @require_role("sender")
-    def get(self, query: dict[str, Any], site: Any) -> Any:
+    def get(self, query: dict[str, Any], site: Site) -> Any:
         """Everyone known who must not be contacted for purpose P on channel C (streamed)."""
         purpose, channel = query["purpose"], query["channel"]
         purposes, channels, _ = marketing.notice_marketing(site)

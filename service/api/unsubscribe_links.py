@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 
 from service.api.auth import protected_docs, require_role
 from service.domain.marketing import unsubscribe
+from service.models import Site
 from service.schemas.marketing import (
     UnsubscribeLinksIn,
     UnsubscribeLinksOut,
@@ -26,7 +27,7 @@ class UnsubscribeLinks(MethodView):
     @blp.response(200, UnsubscribeLinksOut)
     @blp.alt_response(422, schema="ProblemSchema", description="Not in the notice")
     @require_role("sender")
-    def post(self, body: dict[str, Any], site: Any) -> Any:
+    def post(self, body: dict[str, Any], site: Site) -> Any:
         """`List-Unsubscribe` / `List-Unsubscribe-Post` (RFC 8058) values per recipient."""
         base = unsubscribe.public_base(request.host_url)
         return {"links": unsubscribe.links_for(site, body["purpose"], body["channel"],
