@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from service.domain.consent import METHODS
+from service.domain.consent import ConsentMethod
 
 
 class StrictBoolean(fields.Boolean):
@@ -27,7 +27,8 @@ class ConsentIn(Schema):
         required=True,
         validate=validate.Length(max=20),
     )
-    method = fields.String(required=True, validate=validate.OneOf(METHODS))
+    method = fields.String(required=True,
+                           validate=validate.OneOf([m.value for m in ConsentMethod]))
 
 
 class ConsentOut(Schema):

@@ -1,22 +1,24 @@
-"""Visitors' cookie choices: validating and recording them, reading the current state."""
+"""Visitors' cookie choices: validating and recording them, reading the current state.
+The consent methods and what each may grant are data in `methods`."""
 
 from service.domain.consent.choices import (
-    GPC_REFUSED,
-    METHODS,
-    REQUIRED_CATEGORY,
     ChoiceContext,
+    check_method,
     choice_dict,
     current_choice,
     history,
     parse_visitor_id,
     record_visitor_choice,
 )
+from service.domain.consent.methods import REQUIRED_CATEGORY, RULES, ConsentMethod, Grant
 
 __all__ = [
-    "METHODS",
+    "ConsentMethod",
+    "Grant",
+    "RULES",
     "REQUIRED_CATEGORY",
-    "GPC_REFUSED",
     "ChoiceContext",
+    "check_method",
     "parse_visitor_id",
     "record_visitor_choice",
     "current_choice",

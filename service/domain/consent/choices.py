@@ -10,6 +10,8 @@ from sqlalchemy import bindparam, insert, select
 
 from service.domain import audit
 from service.domain.audit.canonical import iso_utc
+from service.domain.consent import methods
+from service.domain.consent.methods import REQUIRED_CATEGORY, ConsentMethod, Grant
 from service.domain.consent.privacy import bounded_user_agent, truncate_ip
 from service.domain.notices import version_categories
 from service.errors import InvalidInput, NotFound
@@ -17,14 +19,13 @@ from service.extensions import db
 from service.models import ConsentEvent, Site
 from service.models.types import utcnow
 
-METHODS = ("accept_all", "reject_all", "custom", "gpc", "withdraw")
-REQUIRED_CATEGORY = "necessary"
-GPC_REFUSED = ("marketing",)
-
 
 @dataclass(frozen=True)
 class ChoiceContext:
-    """What the request tells about the visitor, reduced before anything is stored."""
+    """What the request tells about the visitor, reduced before anything is stored. `gpc`
+    (the request's Sec-GPC header) is only recorded in the audit entry: the widget applies
+    GPC itself (the choice then says method gpc, which the rules hold to); a choice made by
+    another method is judged by that method's rules alone."""
 
     ip: str | None = None
     user_agent: str | None = None
@@ -58,8 +59,10 @@ def record_visitor_choice(
     context: ChoiceContext,
 ) -> ConsentEvent:
     """Validate the choice against the notice version shown, store it and audit it."""
-    if method not in METHODS:
-        raise InvalidInput("Unknown method.", {"method": [f"must be one of {', '.join(METHODS)}"]})
+    known = methods.parse(method)
+    if known is None:
+        raise InvalidInput("Unknown method.",
+                           {"method": [f"must be one of {', '.join(ConsentMethod)}"]})
     try:
         categories = version_categories(site.id, notice_version)
     except Exception as exc:
@@ -80,27 +83,14 @@ def record_visitor_choice(
         )
     resolved = {key: bool(choices.get(key, False)) for key in categories}
     resolved[REQUIRED_CATEGORY] = True
-    if method == "accept_all" and not all(resolved.values()):
-        raise InvalidInput("accept_all must grant every category.", {"method": ["inconsistent"]})
-    if method in ("reject_all", "withdraw") and any(
-        v for k, v in resolved.items() if k != REQUIRED_CATEGORY
-    ):
-        raise InvalidInput(f"{method} must refuse every optional category.",
-                           {"method": ["inconsistent"]})
-    if method == "gpc" or context.gpc:
-        # Global Privacy Control is an opt-out of sale/sharing: marketing stays refused.
-        for key in GPC_REFUSED:
-            if resolved.get(key):
-                if method == "gpc":
-                    raise InvalidInput("A GPC choice cannot grant marketing.",
-                                       {"choices": {key: ["refused under GPC"]}})
+    check_method(known, resolved)
     vid = parse_visitor_id(visitor_id)
     event = ConsentEvent(
         site_id=site.id,
         visitor_id=vid,
         notice_version=notice_version,
         choices=resolved,
-        method=method,
+        method=known.value,
         ip_prefix=truncate_ip(context.ip),
         user_agent=bounded_user_agent(context.user_agent),
         created_at=utcnow(),
@@ -114,10 +104,27 @@ def record_visitor_choice(
         "visitor",
         "consent.recorded",
         {"event": event.id, "notice_version": notice_version, "choices": resolved,
-         "method": method, "gpc": context.gpc},
+         "method": known.value, "gpc": context.gpc},
         subject=f"visitor:{vid}",
     )
     return event
+
+
+def check_method(method: ConsentMethod, resolved: dict[str, bool]) -> None:
+    """A choice must be what its method says of each category (methods.RULES)."""
+    wrong = methods.contradictions(method, resolved)
+    if not wrong:
+        return
+    usual = methods.RULES[method].optional
+    if usual in wrong.values():  # against what the method says of every optional category
+        what = "grant every category" if usual is Grant.MUST else "refuse every optional category"
+        raise InvalidInput(f"{method} must {what}.", {"method": ["inconsistent"]})
+    # against what the method says of these categories in particular
+    verb = "must grant" if Grant.MUST in wrong.values() else "cannot grant"
+    raise InvalidInput(
+        f"A {method} choice {verb} {', '.join(sorted(wrong))}.",
+        {"choices": {k: [f"{'granted' if says is Grant.MUST else 'refused'} under {method}"]
+                     for k, says in sorted(wrong.items())}})
 
 
 def current_choice(site: Site, visitor_id: str) -> ConsentEvent:

@@ -1,0 +1,88 @@
+"""The consent methods and what each may grant: the table, pinned by values written from the
+rules (not computed by the code), through the API, and the OpenAPI document offering
+exactly these methods."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import new_visitor
+
+CONSENTS = "/api/v1/sites/demo/consents"
+
+# The demo notice's categories, in this order.
+CATEGORIES = ("necessary", "preferences", "analytics", "marketing")
+# What each method says of each category: "must" (a choice refusing it is refused), "may"
+# (the visitor decides), "never" (a choice granting it is refused).
+RULES = {
+    "accept_all": ("must", "must", "must", "must"),
+    "reject_all": ("must", "never", "never", "never"),
+    "custom": ("must", "may", "may", "may"),
+    "gpc": ("must", "may", "may", "never"),  # GPC: marketing stays refused
+    "withdraw": ("must", "never", "never", "never"),
+}
+
+
+def test_the_methods_are_these() -> None:
+    from service.domain.consent import ConsentMethod
+
+    assert [m.value for m in ConsentMethod] == list(RULES)
+
+
+@pytest.mark.parametrize("method", list(RULES))
+def test_what_each_method_says_of_each_category(method: str) -> None:
+    from service.domain.consent import ConsentMethod, methods
+
+    says = [methods.rule_for(ConsentMethod(method), c).value for c in CATEGORIES]
+    assert says == list(RULES[method])
+    # A category the table does not name follows the method's rule for optional ones.
+    assert methods.rule_for(ConsentMethod(method), "functional").value == RULES[method][1]
+
+
+@pytest.mark.parametrize("method", list(RULES))
+def test_each_category_granted_or_refused_through_the_api(client: Any, demo: dict,
+                                                          method: str) -> None:
+    """For each category, a choice granting it and one refusing it (the others as the
+    method wants them): 201 when the table allows it, 422 otherwise."""
+    rules = dict(zip(CATEGORIES, RULES[method], strict=True))
+    for category in CATEGORIES:
+        for granted in (True, False):
+            choices = {c: rule == "must" for c, rule in rules.items()}
+            choices[category] = granted
+            allowed = {"must": granted, "may": True, "never": not granted}[rules[category]]
+            resp = client.post(CONSENTS, json={"visitor_id": new_visitor(), "notice_version": 1,
+                                               "method": method, "choices": choices})
+            assert resp.status_code == (201 if allowed else 422), (category, granted,
+                                                                   resp.get_json())
+            if allowed:
+                assert resp.get_json()["choices"] == choices
+                assert resp.get_json()["method"] == method
+
+
+def test_a_contradiction_says_what_is_wrong(client: Any, demo: dict) -> None:
+    def errors(method: str, **choices: bool) -> Any:
+        resp = client.post(CONSENTS, json={"notice_version": 1, "method": method,
+                                           "choices": choices})
+        assert resp.status_code == 422
+        return resp.get_json()["errors"]
+
+    assert errors("accept_all", analytics=False) == {"method": ["inconsistent"]}
+    assert errors("withdraw", preferences=True) == {"method": ["inconsistent"]}
+    assert errors("gpc", marketing=True) == {"choices": {"marketing": ["refused under gpc"]}}
+    assert "necessary" in errors("custom", necessary=False)["choices"]
+
+
+def test_a_gpc_header_alone_changes_no_rule(client: Any, demo: dict) -> None:
+    """The Sec-GPC header is recorded in the audit entry; what a choice may grant is its
+    method's (the widget sends method gpc when GPC is on)."""
+    resp = client.post(CONSENTS, headers={"Sec-GPC": "1"}, json={
+        "notice_version": 1, "method": "custom", "choices": {"marketing": True}})
+    assert resp.status_code == 201 and resp.get_json()["choices"]["marketing"] is True
+
+
+def test_the_api_document_offers_exactly_the_methods(client: Any) -> None:
+    doc = client.get("/api/v1/openapi.json").get_json()
+    method = doc["components"]["schemas"]["ConsentIn"]["properties"]["method"]
+    assert method["enum"] == list(RULES)
