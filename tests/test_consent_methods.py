@@ -1,6 +1,6 @@
 """The consent methods and what each may grant: the table, pinned by values written from the
-rules (not computed by the code), through the API, and the OpenAPI document offering
-exactly these methods."""
+rules (not computed by the code), through the API and the promise report, and the OpenAPI
+document offering exactly these methods."""
 
 from __future__ import annotations
 
@@ -80,6 +80,16 @@ def test_a_gpc_header_alone_changes_no_rule(client: Any, demo: dict) -> None:
     resp = client.post(CONSENTS, headers={"Sec-GPC": "1"}, json={
         "notice_version": 1, "method": "custom", "choices": {"marketing": True}})
     assert resp.status_code == 201 and resp.get_json()["choices"]["marketing"] is True
+
+
+@pytest.mark.parametrize("method", [*RULES, "maybe"])
+def test_what_the_promise_report_counts_as_a_grant_by_choice(method: str) -> None:
+    """The report's consent promise: a stored choice grants only what its method may (an
+    unknown method, never written through the API, may grant nothing)."""
+    from service.domain.consent import methods
+
+    expected = [rule != "never" for rule in RULES.get(method, ("never",) * 4)]
+    assert [methods.may_grant(method, c) for c in CATEGORIES] == expected
 
 
 def test_the_api_document_offers_exactly_the_methods(client: Any) -> None:

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import select
 
 from service.domain.audit.canonical import iso_utc
+from service.domain.consent.methods import may_grant
 from service.domain.promises.base import BROKEN, HOLDS, PromiseResult, ReportContext
 from service.extensions import db
 from service.models import AuditEntry, ConsentEvent, NoticeVersion
 
-GRANTING_METHODS = ("accept_all", "custom")  # plus "gpc", which may grant all but marketing
 OPTIONAL_TRACKING = ("analytics", "marketing")
 
 
@@ -57,8 +57,7 @@ def consent_before_tracking(ctx: ReportContext) -> PromiseResult:
         elif set(choices) - notice[1]:
             counts["unknown_category"] += 1
             r.add({**ev, "problem": "choice for a category the notice does not have"})
-        if granted and not (method in GRANTING_METHODS
-                            or (method == "gpc" and "marketing" not in granted)):
+        if any(not may_grant(method, k) for k in granted):
             counts["grant_without_choice"] += 1
             r.add({**ev, "problem": f"grants {', '.join(granted)} under method {method!r}"})
         logged = audited.get(eid)
