@@ -1,9 +1,11 @@
 """The consent methods and what each may grant: the table, pinned by values written from the
-rules (not computed by the code), through the API and the promise report, and the OpenAPI
-document offering exactly these methods."""
+rules (not computed by the code), through the API and the promise report, and the widget
+and the OpenAPI document offering exactly these methods."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,6 +13,7 @@ import pytest
 from tests.conftest import new_visitor
 
 CONSENTS = "/api/v1/sites/demo/consents"
+WIDGET_SRC = Path(__file__).resolve().parent.parent / "widget" / "src"
 
 # The demo notice's categories, in this order.
 CATEGORIES = ("necessary", "preferences", "analytics", "marketing")
@@ -96,3 +99,19 @@ def test_the_api_document_offers_exactly_the_methods(client: Any) -> None:
     doc = client.get("/api/v1/openapi.json").get_json()
     method = doc["components"]["schemas"]["ConsentIn"]["properties"]["method"]
     assert method["enum"] == list(RULES)
+
+
+def _widget_methods() -> set[str]:
+    """The methods the widget sends: record('<method>', ...) and method = '<method>'."""
+    source = "\n".join(p.read_text("utf-8") for p in sorted(WIDGET_SRC.glob("*.js")))
+    return (set(re.findall(r"\brecord\(\s*'([a-z_]+)'", source))
+            | set(re.findall(r"\bmethod\s*=\s*'([a-z_]+)'", source)))
+
+
+def test_the_widget_sends_every_method_and_no_other() -> None:
+    """A method added to the service without the widget (or the reverse) fails here."""
+    from service.domain.consent import ConsentMethod
+
+    sent, known = _widget_methods(), {m.value for m in ConsentMethod}
+    assert not known - sent, f"the widget (widget/src) never sends {sorted(known - sent)}"
+    assert not sent - known, f"the widget sends {sorted(sent - known)}, unknown to the service"
