@@ -46,17 +46,13 @@ CROSS JOIN LATERAL (
 ) AS g
 """
 _RANGE = "SELECT min(id), max(id), count(*) FROM subjects WHERE site_id = %s"
-# Each subject's outcome: marketing.decide's precedence in SQL (prohibited > restricted >
-# withdrawn > no permission > allowed) over check_lookup's per-subject fold; only subjects
-# with a permission row or a restriction (the rest have no permission).
+# Each subject's outcome: marketing.decide in SQL (the CASE made from its precedence table)
+# over check_lookup's per-subject fold; only subjects with a permission row or a restriction
+# (the rest have no permission).
 _OUTCOMES = f"""
 SELECT string_agg(int8send(coalesce(p.subject_id, r.id)), ''::bytea),
-       string_agg(set_byte('\\x00'::bytea, 0, CASE
-           WHEN p.prohibited THEN {marketing.PROHIBITED}
-           WHEN r.id IS NOT NULL THEN {marketing.RESTRICTED}
-           WHEN p.state = 'granted' THEN {marketing.ALLOWED}
-           WHEN p.state = 'withdrawn' THEN {marketing.WITHDRAWN}
-           ELSE {marketing.NO_PERMISSION} END), ''::bytea)
+       string_agg(set_byte('\\x00'::bytea, 0,
+           {marketing.sql_case("p.prohibited", "r.id IS NOT NULL", "p.state")}), ''::bytea)
 FROM ({check_lookup.permission_fold("site_id = %(s)b")}) AS p
 FULL JOIN (SELECT id FROM subjects WHERE site_id = %(s)b AND restricted_at IS NOT NULL) AS r
   ON r.id = p.subject_id

@@ -1,5 +1,6 @@
 """Customers (subjects) and their marketing permissions and prohibitions: identifiers,
-encryption, double opt-in, opt-out imports, unsubscribe links and the permission cache."""
+encryption, double opt-in, opt-out imports, unsubscribe links and the permission cache.
+The states, answer codes and their precedence are data in `states`."""
 
 from service.domain.marketing.permissions import (
     ALLOWED,
@@ -16,7 +17,6 @@ from service.domain.marketing.permissions import (
     Evidence,
     bump_generation,
     current_generation,
-    decide,
     history,
     notice_marketing,
     outcome_of,
@@ -25,6 +25,18 @@ from service.domain.marketing.permissions import (
     set_permission,
     validate_evidence,
     validate_target,
+)
+from service.domain.marketing.states import (
+    NO_STATE,
+    OPT_OUTS,
+    PRECEDENCE,
+    PROHIBITION_LIFTED,
+    WITHDRAWABLE,
+    OptInStep,
+    Outcome,
+    PermissionState,
+    decide,
+    sql_case,
 )
 
 __all__ = [
@@ -39,6 +51,14 @@ __all__ = [
     "RESTRICTED",
     "INVALID",
     "SOURCE_RE",
+    "PermissionState",
+    "OptInStep",
+    "Outcome",
+    "NO_STATE",
+    "OPT_OUTS",
+    "PROHIBITION_LIFTED",
+    "WITHDRAWABLE",
+    "PRECEDENCE",
     "Evidence",
     "notice_marketing",
     "validate_target",
@@ -48,6 +68,7 @@ __all__ = [
     "current_generation",
     "outcome_of",
     "decide",
+    "sql_case",
     "permission_views",
     "prohibitions_of",
     "history",

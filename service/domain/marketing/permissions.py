@@ -23,6 +23,15 @@ from sqlalchemy import select, update
 from service.domain import audit, notices
 from service.domain.audit.canonical import iso_utc
 from service.domain.consent.privacy import truncate_ip
+from service.domain.marketing.states import (
+    NO_STATE,
+    PROHIBITION_LIFTED,
+    WITHDRAWABLE,
+    OptInStep,
+    Outcome,
+    PermissionState,
+    decide,
+)
 from service.domain.marketing.subjects import pseudonym
 from service.errors import InvalidInput
 from service.extensions import db
@@ -36,10 +45,14 @@ from service.models import (
 from service.models.types import utcnow
 
 ANY = "*"
-STATES = ("granted", "withdrawn", "prohibited", "lifted")
-OUTCOMES = ("allowed", "no_permission", "withdrawn", "prohibited", "unknown", "restricted",
-            "invalid")
-ALLOWED, NO_PERMISSION, WITHDRAWN, PROHIBITED, UNKNOWN, RESTRICTED, INVALID = range(7)
+STATES = tuple(PermissionState)
+OUTCOMES = tuple(Outcome(code).reason for code in range(len(Outcome)))  # by outcome code
+# The codes by their old names (callers compare and index with them).
+ALLOWED, NO_PERMISSION, WITHDRAWN = Outcome.ALLOWED, Outcome.NO_PERMISSION, Outcome.WITHDRAWN
+PROHIBITED, UNKNOWN, RESTRICTED = Outcome.PROHIBITED, Outcome.UNKNOWN, Outcome.RESTRICTED
+INVALID = Outcome.INVALID
+# Changes that grant (one purpose on one channel, never `*`).
+_GRANTS = (PermissionState.GRANTED, OptInStep.PENDING, OptInStep.CONFIRMED)
 SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
 
 
@@ -70,9 +83,9 @@ def validate_target(site: Site, purpose: str, channel: str, state: str) -> tuple
         errors["purpose"] = [f"must be one of {', '.join(purposes)} (from the current notice)"]
     if channel != ANY and channel not in channels:
         errors["channel"] = [f"must be one of {', '.join(channels)} (from the current notice)"]
-    if state not in STATES and state not in ("pending", "confirmed"):
+    if state not in STATES and state not in tuple(OptInStep):
         errors["state"] = [f"must be one of {', '.join(STATES)}"]
-    if state in ("granted", "pending", "confirmed") and ANY in (purpose, channel):
+    if state in _GRANTS and ANY in (purpose, channel):
         errors["state"] = ["a permission is granted for one purpose on one channel"]
     if errors:
         raise InvalidInput("The permission does not fit the site's notice.", errors)
@@ -104,7 +117,7 @@ def _row(rows: dict[tuple[str, str], MarketingPermission], subject: Subject, pur
     row = rows.get((purpose, channel))
     if row is None:
         row = MarketingPermission(site_id=subject.site_id, subject_id=subject.id, purpose=purpose,
-                                  channel=channel, state="none", prohibited=False)
+                                  channel=channel, state=NO_STATE, prohibited=False)
         db.session.add(row)
         rows[(purpose, channel)] = row
     return row
@@ -140,41 +153,41 @@ def set_permission(
             ip_prefix=ip_prefix, evidence=dict(evidence.details), created_at=now,
         ))
 
-    if state in ("granted", "pending", "confirmed"):
+    if state in _GRANTS:
         row = _row(rows, subject, purpose, channel)
-        if state == "pending" and row.state in ("granted", "pending"):
+        if state == OptInStep.PENDING and row.state in WITHDRAWABLE:
             return False
-        if state == "confirmed" and row.state != "pending":
+        if state == OptInStep.CONFIRMED and row.state != OptInStep.PENDING:
             return False
-        row.state = "pending" if state == "pending" else "granted"
-        if state != "pending":
+        row.state = OptInStep.PENDING if state == OptInStep.PENDING else PermissionState.GRANTED
+        if state != OptInStep.PENDING:
             row.granted_at = now
-            row.confirmed_at = evidence.confirmed_at if state == "granted" else now
+            row.confirmed_at = evidence.confirmed_at if state == PermissionState.GRANTED else now
         row.withdrawn_at = None
         record(row, state)
-    elif state == "withdrawn":
+    elif state == PermissionState.WITHDRAWN:
         targets = [(p, c) for p in (purposes if purpose == ANY else [purpose])
                    for c in (channels if channel == ANY else [channel])]
         for key in targets:
             row = _row(rows, subject, *key)
-            if row.state == "withdrawn":
+            if row.state == PermissionState.WITHDRAWN:
                 continue
-            row.state, row.withdrawn_at = "withdrawn", now
-            record(row, "withdrawn")
-    elif state == "prohibited":
+            row.state, row.withdrawn_at = PermissionState.WITHDRAWN, now
+            record(row, PermissionState.WITHDRAWN)
+    elif state == PermissionState.PROHIBITED:
         row = _row(rows, subject, purpose, channel)
         if not row.prohibited:
             row.prohibited, row.prohibited_at = True, now
-            record(row, "prohibited")
+            record(row, PermissionState.PROHIBITED)
         for key, other in list(rows.items()):
-            if other.state in ("granted", "pending") and _matches((purpose, channel), key):
-                other.state, other.withdrawn_at = "withdrawn", now
-                record(other, "withdrawn")
+            if other.state in WITHDRAWABLE and _matches((purpose, channel), key):
+                other.state, other.withdrawn_at = PermissionState.WITHDRAWN, now
+                record(other, PermissionState.WITHDRAWN)
     else:  # lifted
         row = _row(rows, subject, purpose, channel)
         if row.prohibited:
             row.prohibited, row.prohibited_at = False, None
-            record(row, "prohibition_lifted")
+            record(row, PROHIBITION_LIFTED)
     if not changed:
         return False
     db.session.flush()
@@ -184,8 +197,8 @@ def set_permission(
     }
     if "visitor_id" in evidence.details:  # links the permission to the banner's visitor
         payload["visitor"] = f"visitor:{evidence.details['visitor_id']}"
-    if ip_prefix or evidence.confirmed_at or state == "confirmed":
-        payload["confirmed"] = state == "confirmed" or evidence.confirmed_at is not None
+    if ip_prefix or evidence.confirmed_at or state == OptInStep.CONFIRMED:
+        payload["confirmed"] = state == OptInStep.CONFIRMED or evidence.confirmed_at is not None
     audit.append(site, actor, f"marketing.{state}", payload, subject=pseudonym(subject))
     bump_generation(site)
     return True
@@ -211,7 +224,7 @@ def current_generation(site_id: int) -> int:
 
 
 def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel: str,
-               restricted: bool) -> int:
+               restricted: bool) -> Outcome:
     """The answer for purpose x channel from a subject's rows (purpose, channel, state,
     prohibited), folded: a prohibition in any row that matches (`*` matches all) counts, the
     state is the exact row's. check_lookup._PG_PERMISSIONS is this fold in SQL."""
@@ -226,19 +239,6 @@ def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel
     return decide(prohibited, restricted, state)
 
 
-def decide(prohibited: bool, restricted: bool, state: str | None) -> int:
-    """Precedence: prohibited > restricted > withdrawn > no permission > allowed."""
-    if prohibited:
-        return PROHIBITED
-    if restricted:
-        return RESTRICTED
-    if state == "granted":
-        return ALLOWED
-    if state == "withdrawn":
-        return WITHDRAWN
-    return NO_PERMISSION
-
-
 def permission_views(site: Site, subject: Subject) -> list[dict[str, Any]]:
     """Every stored row plus the effective answer for each concrete purpose x channel."""
     rows = _rows(subject)
@@ -251,7 +251,7 @@ def permission_views(site: Site, subject: Subject) -> list[dict[str, Any]]:
             row = rows.get((p, c))
             code = outcome_of(tuples, p, c, restricted)
             out.append({
-                "purpose": p, "channel": c, "state": row.state if row else "none",
+                "purpose": p, "channel": c, "state": row.state if row else NO_STATE,
                 "prohibited": code == PROHIBITED, "may_contact": code == ALLOWED,
                 "reason": None if code == ALLOWED else OUTCOMES[code],
                 "source": row.source if row else None,

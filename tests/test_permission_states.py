@@ -1,0 +1,174 @@
+"""Marketing permission states, the answer codes and their precedence: pinned by values
+written from the rules (docs/marketing.md: prohibited > restricted > withdrawn > no
+permission > allowed), and every combination answered alike by `decide`, by the SQL CASE
+made from the same table, and by the lookups and the snapshot that fold a subject's rows
+on the database."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from tests.conftest import PG_URL
+
+# Stored in check answers and cached: these numbers never change.
+CODES = {"allowed": 0, "no_permission": 1, "withdrawn": 2, "prohibited": 3, "unknown": 4,
+         "restricted": 5, "invalid": 6}
+
+# (a prohibition covers P on C, the subject's processing is restricted, the state of the
+# exact (P, C) row; None: no row) -> the answer. "none" and "pending" are row states too;
+# "prohibited" and "lifted" are changes, never a row's state, and grant nothing.
+PRECEDENCE = [
+    (False, False, None, "no_permission"),
+    (False, False, "none", "no_permission"),
+    (False, False, "pending", "no_permission"),
+    (False, False, "granted", "allowed"),
+    (False, False, "withdrawn", "withdrawn"),
+    (False, False, "prohibited", "no_permission"),
+    (False, False, "lifted", "no_permission"),
+    (False, True, None, "restricted"),
+    (False, True, "none", "restricted"),
+    (False, True, "pending", "restricted"),
+    (False, True, "granted", "restricted"),
+    (False, True, "withdrawn", "restricted"),
+    (False, True, "prohibited", "restricted"),
+    (False, True, "lifted", "restricted"),
+    (True, False, None, "prohibited"),
+    (True, False, "none", "prohibited"),
+    (True, False, "pending", "prohibited"),
+    (True, False, "granted", "prohibited"),
+    (True, False, "withdrawn", "prohibited"),
+    (True, False, "prohibited", "prohibited"),
+    (True, False, "lifted", "prohibited"),
+    (True, True, None, "prohibited"),
+    (True, True, "none", "prohibited"),
+    (True, True, "pending", "prohibited"),
+    (True, True, "granted", "prohibited"),
+    (True, True, "withdrawn", "prohibited"),
+    (True, True, "prohibited", "prohibited"),
+    (True, True, "lifted", "prohibited"),
+]
+
+
+def test_the_answer_codes_keep_their_numbers() -> None:
+    from service.domain import marketing
+    from service.domain.marketing import Outcome
+
+    assert {o.reason: o.value for o in Outcome} == CODES
+    assert marketing.OUTCOMES == ("allowed", "no_permission", "withdrawn", "prohibited",
+                                  "unknown", "restricted", "invalid")
+    assert [marketing.ALLOWED, marketing.NO_PERMISSION, marketing.WITHDRAWN,
+            marketing.PROHIBITED, marketing.UNKNOWN, marketing.RESTRICTED,
+            marketing.INVALID] == [0, 1, 2, 3, 4, 5, 6]
+
+
+def test_the_states_a_permission_can_be_set_to() -> None:
+    from service.domain import marketing
+
+    assert [s.value for s in marketing.PermissionState] == [
+        "granted", "withdrawn", "prohibited", "lifted"]
+    assert list(marketing.STATES) == ["granted", "withdrawn", "prohibited", "lifted"]
+    assert [s.value for s in marketing.OptInStep] == ["pending", "confirmed"]
+
+
+@pytest.mark.parametrize(("prohibited", "restricted", "state", "answer"), PRECEDENCE)
+def test_decide_follows_the_precedence(prohibited: bool, restricted: bool, state: str | None,
+                                       answer: str) -> None:
+    from service.domain.marketing import decide
+
+    assert decide(prohibited, restricted, state) == CODES[answer]
+
+
+def test_the_sql_case_answers_every_combination_alike(app: Flask) -> None:
+    """The CASE the snapshot's query is made with, run on the database (SQLite, or
+    PostgreSQL with LUPA_TEST_DATABASE_URL) for every combination at once."""
+    from service.domain.marketing import sql_case
+    from service.extensions import db
+
+    rows = " UNION ALL ".join(
+        f"SELECT {i} AS i, CAST(:p{i} AS BOOLEAN) AS p, CAST(:r{i} AS BOOLEAN) AS r, "
+        f"CAST(:s{i} AS VARCHAR(16)) AS s" for i in range(len(PRECEDENCE)))
+    params: dict[str, Any] = {}
+    for i, (prohibited, restricted, state, _) in enumerate(PRECEDENCE):
+        params |= {f"p{i}": prohibited, f"r{i}": restricted, f"s{i}": state}
+    query = f"SELECT t.i, {sql_case('t.p', 't.r', 't.s')} FROM ({rows}) AS t ORDER BY t.i"
+    with app.app_context():
+        got = [code for _, code in db.session.execute(sa.text(query), params)]
+    assert got == [CODES[answer] for *_, answer in PRECEDENCE]
+
+
+# A prohibition in any row that matches P on C counts (`*` matches every purpose or channel).
+PROHIBITING = [("newsletter", "email"), ("*", "email"), ("newsletter", "*"), ("*", "*")]
+
+
+def _population(app: Flask) -> tuple[int, list[bytes]]:
+    """One subject of the demo site per line of PRECEDENCE (newsletter by email); the
+    prohibition in turn on the exact row and on each `*` pattern, and a granted row for
+    another purpose that must not count -> site id, each subject's keyed hash."""
+    import uuid
+
+    from service.domain import sites
+    from service.domain.marketing import crypto
+    from service.extensions import db
+    from service.models import MarketingPermission, Subject, SubjectIdentifier
+    from service.models.types import utcnow
+
+    hashes = []
+    with app.app_context():
+        site = sites.get_site("demo")
+        key = crypto.lookup_key(site.id)
+        for i, (prohibited, restricted, state, _) in enumerate(PRECEDENCE):
+            subject = Subject(public_id=str(uuid.uuid4()), site_id=site.id,
+                              restricted_at=utcnow() if restricted else None)
+            db.session.add(subject)
+            db.session.flush()
+            hashes.append(crypto.lookup_hash(key, "email", f"state{i}@example.fi"))
+            db.session.add(SubjectIdentifier(site_id=site.id, subject_id=subject.id,
+                                             kind="email", lookup_hash=hashes[-1],
+                                             ciphertext=b"-"))
+            rows = {("offers", "email"): ("granted", False)}
+            if state is not None:
+                rows[("newsletter", "email")] = (state, False)
+            if prohibited:
+                pattern = PROHIBITING[i % len(PROHIBITING)]
+                rows[pattern] = (rows.get(pattern, ("none", False))[0], True)
+            for (purpose, channel), (row_state, row_prohibited) in rows.items():
+                db.session.add(MarketingPermission(
+                    site_id=site.id, subject_id=subject.id, purpose=purpose, channel=channel,
+                    state=row_state, prohibited=row_prohibited, updated_at=utcnow()))
+        db.session.commit()
+        return site.id, hashes
+
+
+def test_the_lookups_fold_and_answer_every_combination(app: Flask, demo: dict) -> None:
+    """The database lookup of a check (on PostgreSQL the fold in SQL, then decide; on
+    SQLite outcome_of) gives each line's answer."""
+    from service.domain.checks import lookup
+
+    site_id, hashes = _population(app)
+    with app.app_context():
+        got = lookup.lookup_db(site_id, "newsletter", "email", hashes)
+    assert [got[h][1] for h in hashes] == [CODES[answer] for *_, answer in PRECEDENCE]
+
+
+@pytest.mark.skipif(not PG_URL, reason="the snapshot is read on PostgreSQL")
+def test_the_snapshot_folds_and_answers_every_combination(app: Flask, demo: dict) -> None:
+    """The snapshot's one query (the fold and the CASE in SQL) gives each line's answer."""
+    from service.domain.checks import snapshot
+    from service.extensions import db
+
+    site_id, hashes = _population(app)
+    with app.app_context():
+        loading = snapshot.Loading(app, site_id, "newsletter", "email")
+        db.session.commit()
+        try:
+            built = loading.result()
+        finally:
+            loading.close()
+    assert built is not None
+    got = built.answers(built.generation, list(hashes))
+    assert got is not None
+    assert [code for _, code in got] == [CODES[answer] for *_, answer in PRECEDENCE]
