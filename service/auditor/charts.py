@@ -12,6 +12,8 @@ from markupsafe import Markup
 from sqlalchemy import select
 
 from service.domain import notices, retention
+from service.domain.marketing.states import OptInStep
+from service.domain.marketing.states import PermissionState as State
 from service.extensions import db
 from service.models import ConsentEvent, MarketingEvent, Site
 
@@ -67,8 +69,8 @@ def marketing_series(site: Site, now: datetime, months: int = 12) -> dict[str, d
     since = retention.cutoff(now.replace(day=1, hour=0, minute=0, second=0, microsecond=0),
                              months - 1)
     out = {m: {"opt_ins": 0, "withdrawals": 0, "prohibitions": 0} for m in month_keys(now, months)}
-    names = {"granted": "opt_ins", "confirmed": "opt_ins", "withdrawn": "withdrawals",
-             "prohibited": "prohibitions"}
+    names: dict[str, str] = {State.GRANTED: "opt_ins", OptInStep.CONFIRMED: "opt_ins",
+                             State.WITHDRAWN: "withdrawals", State.PROHIBITED: "prohibitions"}
     for at, change in db.session.execute(
         select(MarketingEvent.created_at, MarketingEvent.change)
         .where(MarketingEvent.site_id == site.id, MarketingEvent.created_at >= since)

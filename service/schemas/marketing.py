@@ -189,8 +189,8 @@ class SignupOut(Schema):
 class OptoutQuery(Schema):
     purpose = fields.String(load_default=marketing.ANY, validate=validate.Length(max=64))
     channel = fields.String(load_default="email", validate=validate.Length(max=16))
-    state = fields.String(load_default="withdrawn",
-                          validate=validate.OneOf(("withdrawn", "prohibited")))
+    state = fields.String(load_default=marketing.PermissionState.WITHDRAWN.value,
+                          validate=validate.OneOf([s.value for s in marketing.OPT_OUTS]))
     id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
     source = fields.String(load_default="optout-import",
                            validate=validate.Regexp(marketing.SOURCE_RE))

@@ -12,6 +12,7 @@ from flask import Blueprint, Flask, Response, json, render_template, request
 from service.domain import marketing, rights, sites
 from service.domain.marketing import optin, permission_cache, tokens, unsubscribe
 from service.domain.marketing import subjects as subject_domain
+from service.domain.marketing.states import PermissionState as State
 from service.errors import DomainError, NotFound
 from service.extensions import db
 from service.models import Site
@@ -144,7 +145,7 @@ def preferences_page(site: str, token: str) -> Response:
                  "description": _loc(p.get("description"), lang)}
                 for k, p in _titles(s).items()]
     channels = marketing.notice_marketing(s)[1]
-    granted = {(v["purpose"], v["channel"]) for v in views if v["state"] == "granted"}
+    granted = {(v["purpose"], v["channel"]) for v in views if v["state"] == State.GRANTED}
     return _page("customer/preferences.html", s, "preferences_title", message=message,
                  purposes=purposes, channels=channels, granted=granted,
                  prohibited_all=prohibited_all)
@@ -165,10 +166,10 @@ def _apply_preferences(site: Site, subject: Any, action: str, perms: set[str]) -
     actor = f"subject:{subject.public_id}"
     evidence = marketing.Evidence(source="preferences-page", ip=request.remote_addr)
     if action == "prohibit_all":
-        marketing.set_permission(site, subject, "*", "*", "prohibited", actor, evidence)
+        marketing.set_permission(site, subject, "*", "*", State.PROHIBITED, actor, evidence)
         return
     if action == "lift":
-        marketing.set_permission(site, subject, "*", "*", "lifted", actor, evidence)
+        marketing.set_permission(site, subject, "*", "*", State.LIFTED, actor, evidence)
         return
     purposes, channels, _ = marketing.notice_marketing(site)
     current = {(v["purpose"], v["channel"]): v["state"]
@@ -176,10 +177,10 @@ def _apply_preferences(site: Site, subject: Any, action: str, perms: set[str]) -
     for p in purposes:
         for c in channels:
             wanted = f"{p}:{c}" in perms
-            if wanted and current.get((p, c)) != "granted":
-                marketing.set_permission(site, subject, p, c, "granted", actor, evidence)
-            elif not wanted and current.get((p, c)) in ("granted", "pending"):
-                marketing.set_permission(site, subject, p, c, "withdrawn", actor, evidence)
+            if wanted and current.get((p, c)) != State.GRANTED:
+                marketing.set_permission(site, subject, p, c, State.GRANTED, actor, evidence)
+            elif not wanted and current.get((p, c)) in marketing.WITHDRAWABLE:
+                marketing.set_permission(site, subject, p, c, State.WITHDRAWN, actor, evidence)
 
 
 def init_app(app: Flask) -> None:

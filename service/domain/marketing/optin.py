@@ -10,6 +10,7 @@ from service.domain import notices
 from service.domain.consent import parse_visitor_id
 from service.domain.marketing import permissions as marketing
 from service.domain.marketing import subjects, tokens
+from service.domain.marketing.states import OptInStep
 from service.errors import InvalidInput
 from service.models import Site, Subject
 
@@ -67,7 +68,7 @@ def start(site: Site, body: dict[str, Any], ip: str | None) -> Signup:
     pending = []
     for purpose in sorted(set(body["purposes"])):
         for channel in sorted(set(body["channels"])):
-            if marketing.set_permission(site, subject, purpose, channel, "pending", actor,
+            if marketing.set_permission(site, subject, purpose, channel, OptInStep.PENDING, actor,
                                         evidence):
                 pending.append((purpose, channel))
     token = tokens.make("optin", site.id, subject.public_id, v=version.number,
@@ -95,5 +96,6 @@ def confirm(site: Site, token: str, ip: str | None) -> tuple[Subject, list[tuple
     actor = f"subject:{subject.public_id}"
     evidence = marketing.Evidence(source="double-opt-in", notice_version=version or None, ip=ip)
     confirmed = [(p, c) for p, c in items
-                 if marketing.set_permission(site, subject, p, c, "confirmed", actor, evidence)]
+                 if marketing.set_permission(site, subject, p, c, OptInStep.CONFIRMED, actor,
+                                             evidence)]
     return subject, confirmed

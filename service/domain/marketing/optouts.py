@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from service.domain.marketing import permissions as marketing
 from service.domain.marketing import subjects
 from service.domain.marketing.identifiers import InvalidIdentifier, detect_kind, normalise
+from service.domain.marketing.states import OPT_OUTS
 from service.errors import InvalidInput
 from service.models import Site
 
@@ -63,7 +64,7 @@ def parse(values: Iterable[str], id_type: str) -> list[tuple[int, str, str] | in
 
 
 def validate_target(site: Site, purpose: str, channel: str, state: str) -> None:
-    if state not in ("withdrawn", "prohibited"):
+    if state not in OPT_OUTS:
         raise InvalidInput("An opt-out is a withdrawal or a prohibition.", {"state": ["invalid"]})
     marketing.validate_target(site, purpose, channel, state)
 

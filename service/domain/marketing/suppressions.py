@@ -9,12 +9,13 @@ from sqlalchemy import or_, select
 
 from service.domain.marketing import crypto
 from service.domain.marketing import permissions as marketing
+from service.domain.marketing.states import Outcome, PermissionState
 from service.extensions import db
 from service.models import MarketingPermission, Subject, SubjectIdentifier
 
 CHUNK = 1000
-SUPPRESSED = {marketing.PROHIBITED: "prohibited", marketing.RESTRICTED: "restricted",
-              marketing.WITHDRAWN: "withdrawn"}
+SUPPRESSED = {code: code.reason
+              for code in (Outcome.PROHIBITED, Outcome.RESTRICTED, Outcome.WITHDRAWN)}
 
 
 def iter_suppressed(site_id: int, purpose: str, channel: str) -> Iterator[dict[str, Any]]:
@@ -29,7 +30,7 @@ def iter_suppressed(site_id: int, purpose: str, channel: str) -> Iterator[dict[s
             MarketingPermission.purpose.in_((purpose, marketing.ANY)),
             MarketingPermission.channel.in_((channel, marketing.ANY)),
             or_(MarketingPermission.prohibited.is_(True),
-                MarketingPermission.state == "withdrawn"),
+                MarketingPermission.state == PermissionState.WITHDRAWN),
         )
         ids = list(db.session.execute(
             select(Subject.id).where(

@@ -9,6 +9,7 @@ from flask import current_app
 from service.domain.marketing import permissions as marketing
 from service.domain.marketing import subjects, tokens
 from service.domain.marketing.identifiers import InvalidIdentifier, detect_kind, normalise
+from service.domain.marketing.states import PermissionState
 from service.errors import InvalidInput
 from service.models import Site, Subject
 
@@ -73,7 +74,7 @@ def unsubscribe(site: Site, token: str, ip: str | None) -> tuple[Subject, str, s
     """Withdraw the permission the link was made for; the caller commits."""
     subject, purpose, channel = read_unsubscribe(site, token)
     changed = marketing.set_permission(
-        site, subject, purpose, channel, "withdrawn", f"subject:{subject.public_id}",
+        site, subject, purpose, channel, PermissionState.WITHDRAWN, f"subject:{subject.public_id}",
         marketing.Evidence(source="one-click-unsubscribe", ip=ip),
     )
     return subject, purpose, channel, changed

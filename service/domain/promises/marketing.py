@@ -14,6 +14,9 @@ from service.domain.promises.base import BROKEN, HOLDS, PromiseResult, ReportCon
 from service.extensions import db
 from service.models import CheckAnswer, MarketingCheck, MarketingEvent, MarketingPermission
 
+State = marketing.PermissionState
+_GRANT_CHANGES = (State.GRANTED, marketing.OptInStep.CONFIRMED)  # events that put a grant in force
+
 
 def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
     """Direct marketing only with explicit permission: each grant has its evidence (source,
@@ -26,7 +29,7 @@ def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
                             "email_without_double_opt_in"), 0)
     grants = db.session.execute(
         select(MarketingEvent).where(MarketingEvent.site_id == ctx.site.id,
-                                  MarketingEvent.change.in_(("granted", "confirmed")),
+                                  MarketingEvent.change.in_(_GRANT_CHANGES),
                                   *ctx.in_period(MarketingEvent.created_at))
         .order_by(MarketingEvent.id)
     ).scalars()
@@ -39,7 +42,7 @@ def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
             r.add({**ev, "problem": "grant without source or published notice version"})
     perms = db.session.execute(
         select(MarketingPermission).where(MarketingPermission.site_id == ctx.site.id,
-                                          MarketingPermission.state == "granted",
+                                          MarketingPermission.state == State.GRANTED,
                                           MarketingPermission.channel == "email",
                                           *ctx.in_period(MarketingPermission.granted_at))
     ).scalars()
@@ -105,15 +108,15 @@ def _objection_in_force(events: list[Any], purpose: str, channel: str,
         if when > at:
             break
         covers = p in ("*", purpose) and c in ("*", channel)
-        if change == "prohibited" and covers:
+        if change == State.PROHIBITED and covers:
             prohibitions[(p, c)] = when
-        elif change == "prohibition_lifted":
+        elif change == marketing.PROHIBITION_LIFTED:
             prohibitions.pop((p, c), None)
         elif (p, c) == (purpose, channel):
-            if change == "withdrawn":
-                withdrawn = ("withdrawn", when)
-            elif change in ("granted", "confirmed"):
+            if change == State.WITHDRAWN:
+                withdrawn = (State.WITHDRAWN.value, when)
+            elif change in _GRANT_CHANGES:
                 withdrawn = None
     if prohibitions:
-        return "prohibited", min(prohibitions.values())
+        return State.PROHIBITED.value, min(prohibitions.values())
     return withdrawn

@@ -159,7 +159,8 @@ def _reduce_payloads(site: Site, months: int, before: datetime, dry_run: bool,
 
 def _ended_permissions(site: Site, before: datetime) -> tuple[Any, ...]:
     """Permissions no longer in force (withdrawn or a lifted prohibition) last changed before."""
-    return (Perm.site_id == site.id, Perm.state.in_(("withdrawn", "none")),
+    return (Perm.site_id == site.id,
+            Perm.state.in_((marketing.PermissionState.WITHDRAWN, marketing.NO_STATE)),
             Perm.prohibited.is_(False), Perm.updated_at < before)
 
 

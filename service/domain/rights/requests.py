@@ -148,10 +148,10 @@ def erase(site: Site, subject: Subject, actor: str, via: str = "admin",
     req = _start(site, subject, "erasure", actor, via, received_at)
     withdrawn = len(db.session.execute(select(MarketingPermission.id).where(
         MarketingPermission.subject_id == subject.id,
-        MarketingPermission.state.in_(("granted", "pending")))).all())
+        MarketingPermission.state.in_(marketing.WITHDRAWABLE))).all())
     if withdrawn:
-        marketing.set_permission(site, subject, "*", "*", "withdrawn", actor,
-                                 marketing.Evidence(source="erasure_request"))
+        marketing.set_permission(site, subject, "*", "*", marketing.PermissionState.WITHDRAWN,
+                                 actor, marketing.Evidence(source="erasure_request"))
     removed = db.session.execute(
         delete(SubjectIdentifier).where(SubjectIdentifier.subject_id == subject.id)
         .execution_options(synchronize_session=False)
