@@ -127,6 +127,28 @@ def _matches(pattern: tuple[str, str], key: tuple[str, str]) -> bool:
     return all(p in (ANY, k) for p, k in zip(pattern, key, strict=True))
 
 
+class _Recorder:
+    """Applies the evidence to each changed row and adds its event; remembers the changes."""
+
+    def __init__(self, site: Site, subject: Subject, actor: str, evidence: Evidence,
+                 version: int | None, ip_prefix: str | None, now: datetime) -> None:
+        self.site, self.subject, self.actor, self.evidence = site, subject, actor, evidence
+        self.version, self.ip_prefix, self.now = version, ip_prefix, now
+        self.changed: list[tuple[str, str, str]] = []
+
+    def __call__(self, row: MarketingPermission, change: str) -> None:
+        ev = self.evidence
+        row.updated_at = self.now
+        row.source, row.notice_version, row.ip_prefix = ev.source, self.version, self.ip_prefix
+        self.changed.append((row.purpose, row.channel, change))
+        db.session.add(MarketingEvent(
+            site_id=self.site.id, subject_id=self.subject.id, purpose=row.purpose,
+            channel=row.channel, change=change, actor=self.actor, source=ev.source,
+            notice_version=self.version, ip_prefix=self.ip_prefix, evidence=dict(ev.details),
+            created_at=self.now,
+        ))
+
+
 def set_permission(
     site: Site, subject: Subject, purpose: str, channel: str, state: str, actor: str,
     evidence: Evidence,
@@ -134,74 +156,88 @@ def set_permission(
     """Apply one change; returns False when it changed nothing (then nothing is audited)."""
     purposes, channels, current_number = validate_target(site, purpose, channel, state)
     validate_evidence(site, evidence)
-    now = utcnow()
-    ip_prefix = truncate_ip(evidence.ip)
     version = evidence.notice_version or current_number
+    now = utcnow()
     # One change of a subject at a time: concurrent changes would both insert a missing row
     # (a unique violation) or overwrite each other's reading of it. SQLite serialises writers.
     db.session.execute(select(Subject.id).where(Subject.id == subject.id).with_for_update())
     rows = _rows(subject)
-    changed: list[tuple[str, str, str]] = []
-
-    def record(row: MarketingPermission, change: str) -> None:
-        row.updated_at = now
-        row.source, row.notice_version, row.ip_prefix = evidence.source, version, ip_prefix
-        changed.append((row.purpose, row.channel, change))
-        db.session.add(MarketingEvent(
-            site_id=site.id, subject_id=subject.id, purpose=row.purpose, channel=row.channel,
-            change=change, actor=actor, source=evidence.source, notice_version=version,
-            ip_prefix=ip_prefix, evidence=dict(evidence.details), created_at=now,
-        ))
-
+    record = _Recorder(site, subject, actor, evidence, version, truncate_ip(evidence.ip), now)
     if state in _GRANTS:
-        row = _row(rows, subject, purpose, channel)
-        if state == OptInStep.PENDING and row.state in WITHDRAWABLE:
-            return False
-        if state == OptInStep.CONFIRMED and row.state != OptInStep.PENDING:
-            return False
-        row.state = OptInStep.PENDING if state == OptInStep.PENDING else PermissionState.GRANTED
-        if state != OptInStep.PENDING:
-            row.granted_at = now
-            row.confirmed_at = evidence.confirmed_at if state == PermissionState.GRANTED else now
-        row.withdrawn_at = None
-        record(row, state)
+        _grant(rows, subject, purpose, channel, state, record)
     elif state == PermissionState.WITHDRAWN:
         targets = [(p, c) for p in (purposes if purpose == ANY else [purpose])
                    for c in (channels if channel == ANY else [channel])]
-        for key in targets:
-            row = _row(rows, subject, *key)
-            if row.state == PermissionState.WITHDRAWN:
-                continue
-            row.state, row.withdrawn_at = PermissionState.WITHDRAWN, now
-            record(row, PermissionState.WITHDRAWN)
+        _withdraw(rows, subject, targets, record)
     elif state == PermissionState.PROHIBITED:
-        row = _row(rows, subject, purpose, channel)
-        if not row.prohibited:
-            row.prohibited, row.prohibited_at = True, now
-            record(row, PermissionState.PROHIBITED)
-        for key, other in list(rows.items()):
-            if other.state in WITHDRAWABLE and _matches((purpose, channel), key):
-                other.state, other.withdrawn_at = PermissionState.WITHDRAWN, now
-                record(other, PermissionState.WITHDRAWN)
+        _prohibit(rows, subject, purpose, channel, record)
     else:  # lifted
         row = _row(rows, subject, purpose, channel)
         if row.prohibited:
             row.prohibited, row.prohibited_at = False, None
             record(row, PROHIBITION_LIFTED)
-    if not changed:
+    if not record.changed:
         return False
     db.session.flush()
-    payload: dict[str, Any] = {
-        "purpose": purpose, "channel": channel, "state": state, "source": evidence.source,
-        "notice_version": version, "changes": [list(c) for c in changed],
-    }
-    if "visitor_id" in evidence.details:  # links the permission to the banner's visitor
-        payload["visitor"] = f"visitor:{evidence.details['visitor_id']}"
-    if ip_prefix or evidence.confirmed_at or state == OptInStep.CONFIRMED:
-        payload["confirmed"] = state == OptInStep.CONFIRMED or evidence.confirmed_at is not None
+    payload = _change_payload(record, purpose, channel, state)
     audit.append(site, actor, f"marketing.{state}", payload, subject=pseudonym(subject))
     bump_generation(site)
     return True
+
+
+def _grant(rows: dict[tuple[str, str], MarketingPermission], subject: Subject, purpose: str,
+           channel: str, state: str, record: _Recorder) -> None:
+    """A grant, a pending double opt-in or its confirmation (of one purpose and channel)."""
+    row = _row(rows, subject, purpose, channel)
+    if state == OptInStep.PENDING and row.state in WITHDRAWABLE:
+        return  # signing up again keeps the grant (or the pending opt-in) there is
+    if state == OptInStep.CONFIRMED and row.state != OptInStep.PENDING:
+        return
+    row.state = OptInStep.PENDING if state == OptInStep.PENDING else PermissionState.GRANTED
+    if state != OptInStep.PENDING:
+        row.granted_at = record.now
+        row.confirmed_at = (record.evidence.confirmed_at if state == PermissionState.GRANTED
+                            else record.now)
+    row.withdrawn_at = None
+    record(row, state)
+
+
+def _withdraw(rows: dict[tuple[str, str], MarketingPermission], subject: Subject,
+              targets: list[tuple[str, str]], record: _Recorder) -> None:
+    for key in targets:
+        row = _row(rows, subject, *key)
+        if row.state == PermissionState.WITHDRAWN:
+            continue
+        row.state, row.withdrawn_at = PermissionState.WITHDRAWN, record.now
+        record(row, PermissionState.WITHDRAWN)
+
+
+def _prohibit(rows: dict[tuple[str, str], MarketingPermission], subject: Subject, purpose: str,
+              channel: str, record: _Recorder) -> None:
+    """A prohibition, which also withdraws every grant and pending opt-in it covers."""
+    row = _row(rows, subject, purpose, channel)
+    if not row.prohibited:
+        row.prohibited, row.prohibited_at = True, record.now
+        record(row, PermissionState.PROHIBITED)
+    for key, other in list(rows.items()):
+        if other.state in WITHDRAWABLE and _matches((purpose, channel), key):
+            other.state, other.withdrawn_at = PermissionState.WITHDRAWN, record.now
+            record(other, PermissionState.WITHDRAWN)
+
+
+def _change_payload(record: _Recorder, purpose: str, channel: str,
+                    state: str) -> dict[str, Any]:
+    """The audit payload of one change: what was asked, the evidence, each row changed."""
+    ev = record.evidence
+    payload: dict[str, Any] = {
+        "purpose": purpose, "channel": channel, "state": state, "source": ev.source,
+        "notice_version": record.version, "changes": [list(c) for c in record.changed],
+    }
+    if "visitor_id" in ev.details:  # links the permission to the banner's visitor
+        payload["visitor"] = f"visitor:{ev.details['visitor_id']}"
+    if record.ip_prefix or ev.confirmed_at or state == OptInStep.CONFIRMED:
+        payload["confirmed"] = state == OptInStep.CONFIRMED or ev.confirmed_at is not None
+    return payload
 
 
 def bump_generation(site: Site) -> None:

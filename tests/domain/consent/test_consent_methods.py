@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import new_visitor
 
 CONSENTS = "/api/v1/sites/demo/consents"
-WIDGET_SRC = Path(__file__).resolve().parent.parent / "widget" / "src"
+WIDGET_SRC = Path(__file__).resolve().parents[3] / "widget" / "src"
 
 # The demo notice's categories, in this order.
 CATEGORIES = ("necessary", "preferences", "analytics", "marketing")
