@@ -20,7 +20,7 @@ def accept(header: str | None) -> MIMEAccept:
 
 
 def test_each_kind_lists_its_formats_default_first() -> None:
-    assert formats.formats_of("check-answers") == ("ndjson", "csv")
+    assert formats.formats_of("check-answers") == ("ndjson", "csv")  # a new writer: its line here
     assert formats.formats_of("audit-entries") == ("jsonl", "csv")
     assert formats.formats_of("suppressions") == ("ndjson", "csv")
 
@@ -74,14 +74,14 @@ def test_a_registered_writer_is_offered_and_negotiated() -> None:
     def tsv_rows(batch: tuple[list[str], list[int]]) -> bytes:
         return "".join(f"{r}\t{c}\n" for r, c in zip(*batch, strict=True)).encode()
 
-    tsv = formats.Writer("tsv", "text/tab-separated-values", "tsv", tsv_rows)
-    formats.register("check-answers", tsv)
+    trial = formats.Writer("trial-tsv", "text/x-trial-tsv", "tsv", tsv_rows)
+    formats.register("check-answers", trial)
     try:
-        assert "tsv" in formats.formats_of("check-answers")
-        chosen = formats.negotiate("check-answers", accept("text/tab-separated-values"))
+        assert "trial-tsv" in formats.formats_of("check-answers")
+        chosen = formats.negotiate("check-answers", accept("text/x-trial-tsv"))
         assert chosen.rows((["a"], [0])) == b"a\t0\n"
     finally:
-        del registry._WRITERS["check-answers"]["tsv"]
+        del registry._WRITERS["check-answers"]["trial-tsv"]
 
 
 def test_recipient_readers_skip_a_header_and_read_every_ndjson_shape() -> None:
