@@ -25,7 +25,9 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from service import metrics
+from service.domain import sites
 from service.extensions import db, redis_holder
+from service.models import NoticeVersion, Site
 
 T = TypeVar("T")
 
@@ -175,8 +177,6 @@ class SiteCache:
         hit = self._entries.get(slug)
         if hit is not None and hit[0] > now:
             return hit[1]
-        from service.domain import sites
-
         site = sites.get_site(slug)
         ref = SiteRef(id=site.id, slug=site.slug, origins=list(site.origins or []))
         if self.ttl > 0:
@@ -204,8 +204,6 @@ _INFO_KEY = "lupa_config_changed"
 
 
 def _changed_slugs(session: Session, _flush_context: Any) -> None:
-    from service.models import NoticeVersion, Site
-
     changed: set[str] = session.info.setdefault(_INFO_KEY, set())
     site_ids: set[int] = set()
     for obj in list(session.new) + list(session.dirty):

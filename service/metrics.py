@@ -24,6 +24,11 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+from sqlalchemy import select
+
+from service.errors import Unauthorized
+from service.extensions import db, redis_holder
+from service.models import AuditHead, Site
 
 REQUESTS = Counter(
     "lupa_http_requests_total", "HTTP requests by route pattern, method and status.",
@@ -75,11 +80,6 @@ class StateCollector(Collector):
         self.app = app
 
     def collect(self) -> Iterator[Any]:
-        from sqlalchemy import select
-
-        from service.extensions import db, redis_holder
-        from service.models import AuditHead, Site
-
         database = GaugeMetricFamily("lupa_database_up", "1 when the database answers.")
         redis_up = GaugeMetricFamily(
             "lupa_redis_up", "1 when Redis answers, 0 when down, -1 when not configured.")
@@ -129,8 +129,6 @@ def metrics_view() -> Response:
     if token:
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
-            from service.errors import Unauthorized
-
             raise Unauthorized("Metrics need the metrics token.")
     registry = _registry(current_app._get_current_object())  # type: ignore[attr-defined]
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

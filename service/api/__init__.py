@@ -5,28 +5,27 @@ from __future__ import annotations
 from flask import Flask
 
 from service import problems
+from service.api import (
+    audit,
+    checks,
+    config,
+    consents,
+    keys,
+    notices,
+    optouts,
+    permissions,
+    reports,
+    requests,
+    signups,
+    sites,
+    subjects,
+    suppressions,
+    unsubscribe_links,
+)
 from service.extensions import api
 
 
 def init_app(app: Flask) -> None:
-    from service.api import (
-        audit,
-        checks,
-        config,
-        consents,
-        keys,
-        notices,
-        optouts,
-        permissions,
-        reports,
-        requests,
-        signups,
-        sites,
-        subjects,
-        suppressions,
-        unsubscribe_links,
-    )
-
     api.init_app(app)
     problems.document_problems(api.spec)  # errors documented as the problem+json we send
     api.spec.components.security_scheme(

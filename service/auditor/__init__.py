@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from service.auditor.views import bp
+
 
 def init_app(app: Flask) -> None:
-    from service.auditor.views import bp
-
     # The session cookie carries only the auditor's key id and a CSRF token (signed).
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config["SESSION_COOKIE_SAMESITE"] = app.config.get("SESSION_COOKIE_SAMESITE") or "Lax"

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, json, render_template, request
 
-from service.domain import marketing, rights, sites
+from service.domain import marketing, notices, rights, sites
 from service.domain.marketing import optin, permission_cache, tokens, unsubscribe
 from service.domain.marketing import subjects as subject_domain
 from service.domain.marketing.states import PermissionState as State
@@ -52,8 +52,6 @@ def _error(site: Site, exc: DomainError, title_key: str) -> Response:
 
 
 def _titles(site: Site) -> dict[str, Any]:
-    from service.domain import notices
-
     data = notices.current_version(site).data.get("marketing") or {}
     return {p["key"]: p for p in data.get("purposes", [])}
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 from service.domain import notices, sites
 from service.errors import InvalidInput
 from service.extensions import db, redis_holder
+from service.web.notice_labels import LABELS
 
 bp = Blueprint("pages", __name__)
 
@@ -54,8 +55,6 @@ def notice_page(site: str) -> Any:
         if not raw_version.isdigit() or len(raw_version) > 9:
             raise InvalidInput("version must be a positive integer.", {"version": ["invalid"]})
         version = notices.get_version(s, int(raw_version))
-    from service.web.notice_labels import LABELS
-
     html = render_template(
         "notice.html",
         site={"slug": s.slug, "name": s.name},

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from sqlalchemy import select
+
 from service.domain.audit.canonical import iso_utc
 from service.domain.audit.chain_fast import Row
 from service.extensions import db
@@ -105,8 +107,6 @@ def timestamp_converter(dialect: Any) -> Any:
 
 
 def _orm_rows(site_id: int, bounds: tuple[int, int] | None) -> Iterator[list[Row]]:
-    from sqlalchemy import select
-
     cols = (AuditEntry.seq, AuditEntry.created_at, AuditEntry.actor, AuditEntry.action,
             AuditEntry.subject, AuditEntry.payload, AuditEntry.prev_hash, AuditEntry.hash,
             AuditEntry.hash_version, AuditEntry.payload_hash)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, tuple_
@@ -77,8 +77,6 @@ def overdue_consents(site: Site, before: datetime) -> Overdue:
         .where(ConsentEvent.site_id == site.id, ConsentEvent.created_at < before)
     ).one()
     if isinstance(oldest, datetime) and oldest.tzinfo is None:  # aggregate skips the type
-        from datetime import UTC
-
         oldest = oldest.replace(tzinfo=UTC)
     return Overdue(int(count), oldest if isinstance(oldest, datetime) else None)
 
