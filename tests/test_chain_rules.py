@@ -383,8 +383,18 @@ def test_late_checkpoint_at_the_last_entry(feed: Feed) -> None:
     ok = verify(feed, rows, late=[checkpoint(5, rows[4][7])])
     assert (ok["ok"], ok["checkpoints_checked"], ok["problems"]) == (True, 1, [])
     bad = verify(feed, rows, late=[checkpoint(5, "a" * 64)])
-    assert problems(bad) == [("checkpoint_mismatch", 5)]
+    assert bad["problems"] == [{"kind": "checkpoint_mismatch", "seq": 5,
+                                "detail": "entry differs from signed checkpoint"}]
     assert bad["checkpoints_checked"] == 1
+
+
+@FEEDERS
+def test_late_checkpoint_at_the_last_entry_after_a_gap(feed: Feed) -> None:
+    rows = build(6)
+    del rows[1]  # five entries, the last one is seq 6
+    result = verify(feed, rows, late=[checkpoint(6, rows[-1][7])])
+    assert problems(result) == [("sequence", 3), ("link", 3)]
+    assert result["checkpoints_checked"] == 1
 
 
 @FEEDERS
@@ -437,6 +447,10 @@ def test_late_checkpoint_of_a_missing_entry(feed: Feed) -> None:
     result = verify(feed, rows, late=[checkpoint(2, build(6)[1][7])])
     assert problems(result) == [("sequence", 3), ("link", 3), ("checkpoint_mismatch", 2)]
     assert result["checkpoints_checked"] == 1
+    # not even when the signed hash is that of an entry that is there
+    for i in range(len(rows)):
+        result = verify(feed, rows, late=[checkpoint(2, rows[i][7])])
+        assert problems(result)[-1] == ("checkpoint_mismatch", 2)
 
 
 @FEEDERS
@@ -451,8 +465,9 @@ def test_late_checkpoint_needs_remembered_hashes() -> None:
     rows = build(3)
     v = ChainVerifier(SITE, (), KEYS)
     reference(v, rows)
-    with pytest.raises(RuntimeError, match="remember_hashes"):
+    with pytest.raises(RuntimeError) as info:
         v.add_checkpoint(checkpoint(2, rows[1][7]))
+    assert str(info.value) == "late checkpoints need remember_hashes=True"
 
 
 # -- checkpoints that are no evidence --------------------------------------------------------
@@ -679,6 +694,14 @@ def test_fast_path_continues_where_an_earlier_call_stopped() -> None:
     feed_rows(v, iter(rows[3:]))
     result = v.finish(head_of(rows)).as_dict()
     assert (result["ok"], result["entries"]) == (True, 6)
+
+
+def test_feed_takes_format_1_by_default() -> None:
+    rows = build(3, v=1)
+    v = ChainVerifier(SITE)
+    for r in rows:
+        v.feed(*r[:8])
+    assert v.finish(head_of(rows)).ok is True
 
 
 def test_verify_result_kinds_and_dict() -> None:
