@@ -228,14 +228,16 @@ def test_visitor_id_is_normalised_and_a_missing_one_is_random(client: Any, demo:
     assert resp.get_json()["visitor_id"] == str(vid)
     fresh = post(client, "custom", {}).get_json()["visitor_id"]
     assert uuid.UUID(fresh).version == 4 and fresh == str(uuid.UUID(fresh))
-    assert post(client, "custom", {}, visitor_id="not-a-uuid").get_json()["errors"] == {
-        "visitor_id": ["not a UUID"]}
+    bad = post(client, "custom", {}, visitor_id="not-a-uuid").get_json()
+    assert (bad["errors"], bad["detail"]) == ({"visitor_id": ["not a UUID"]},
+                                              "visitor_id must be a UUID.")
 
 
 def test_latest_choice_is_current_and_history_keeps_all(client: Any, demo: dict) -> None:
     vid = new_visitor()
     post(client, "accept_all", all_of(True), visitor_id=vid)
     post(client, "withdraw", {}, visitor_id=vid)
+    post(client, "custom", {"marketing": True}, visitor_id=new_visitor())  # someone else
     current = client.get(f"{CONSENTS}/{vid}").get_json()
     assert (current["method"], current["choices"]["marketing"]) == ("withdraw", False)
     assert current["recorded_at"].endswith("Z")
@@ -244,3 +246,5 @@ def test_latest_choice_is_current_and_history_keeps_all(client: Any, demo: dict)
     assert [h["method"] for h in history["events"]] == ["accept_all", "withdraw"]
     other = client.get(f"/api/v1/sites/other/consents/{vid}")
     assert other.status_code == 404  # choices belong to their site
+    assert other.get_json()["detail"] == "No choice recorded for this visitor."
+    assert client.get(f"/api/v1/sites/other/consents/{vid}/history").get_json()["events"] == []
