@@ -715,3 +715,18 @@ def test_verify_result_kinds_and_dict() -> None:
     assert result.as_dict()["notes"] == ["a note"]
     assert result.problems[0].as_dict() == {"kind": "hash", "seq": 1,
                                             "detail": "entry content does not match its hash"}
+
+
+@FEEDERS
+def test_late_checkpoint_with_a_non_hex_hash_is_a_mismatch(feed: Feed) -> None:
+    rows = build(3)
+    assert problems(verify(feed, rows, late=[checkpoint(2, "X" * 64)])) == [
+        ("checkpoint_mismatch", 2)]
+
+
+@FEEDERS
+def test_entry_with_a_negative_seq_is_reported_not_a_crash(feed: Feed) -> None:
+    rows = build(3)
+    rows[1] = (-2,) + rows[1][1:]
+    result = verify(feed, rows)
+    assert problems(result) == [("sequence", -2), ("hash", -2), ("sequence", 3)]

@@ -105,6 +105,7 @@ def test_gpc_may_not_grant_marketing(client: Any, demo: dict) -> None:
         body = post(client, "gpc", {"marketing": True}, gpc=gpc).get_json()
         assert body["status"] == 422
         assert body["errors"] == {"choices": {"marketing": ["refused under GPC"]}}
+        assert body["detail"] == "A GPC choice cannot grant marketing."
 
 
 @pytest.mark.parametrize("method", ["accept_all", "reject_all", "custom", "gpc", "withdraw"])
@@ -113,6 +114,7 @@ def test_necessary_cannot_be_refused_by_any_method(client: Any, demo: dict,
     body = post(client, method, {"necessary": False}).get_json()
     assert body["status"] == 422
     assert body["errors"] == {"choices": {"necessary": ["cannot be false"]}}
+    assert body["detail"] == "The necessary category cannot be refused."
 
 
 def test_necessary_is_always_recorded_as_granted(client: Any, demo: dict) -> None:
@@ -131,6 +133,7 @@ def test_unknown_method_is_refused_by_the_api_and_by_the_domain(app: Flask, clie
         with pytest.raises(InvalidInput) as info:
             consent.record_visitor_choice(sites.get_site("demo"), 1, {}, "maybe", None,
                                           consent.ChoiceContext())
+    assert info.value.detail == "Unknown method."
     assert info.value.errors == {"method": [
         "must be one of accept_all, reject_all, custom, gpc, withdraw"]}
     assert rows(app, "consent_events", "id") == []
@@ -141,6 +144,7 @@ def test_unknown_categories_are_each_named(client: Any, demo: dict, app: Flask) 
     assert body["status"] == 422
     assert body["errors"] == {"choices": {"ads": ["unknown category"],
                                           "tracking": ["unknown category"]}}
+    assert body["detail"] == "Unknown categories for this notice version."
     assert rows(app, "consent_events", "id") == []
 
 
