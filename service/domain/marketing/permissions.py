@@ -53,7 +53,7 @@ PROHIBITED, UNKNOWN, RESTRICTED = Outcome.PROHIBITED, Outcome.UNKNOWN, Outcome.R
 INVALID = Outcome.INVALID
 # Changes that grant (one purpose on one channel, never `*`).
 _GRANTS = (PermissionState.GRANTED, OptInStep.PENDING, OptInStep.CONFIRMED)
-SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}$")
+SOURCE_RE = re.compile(r"^[a-z0-9][a-z0-9_.:-]{0,63}\Z")  # \Z: $ would allow a final newline
 
 
 @dataclass(frozen=True)
