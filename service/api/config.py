@@ -20,9 +20,24 @@ blp = Blueprint("config", __name__, url_prefix="/api/v1/sites/<site>",
 blp.after_request(cors.add_cors_headers)
 
 
+def widget_category(cat: dict[str, Any]) -> dict[str, Any]:
+    """A category for the widget: its type drives blocking, Consent Mode and GPC; `cookies`
+    lists its own cookies and its vendors' (the cookie-removal list of a refusal)."""
+    cookies = list(cat.get("cookies") or [])
+    for vendor in cat.get("vendors") or []:
+        cookies += [{"name": c["name"], "vendor": vendor["name"],
+                     **({"duration": c["duration"]} if "duration" in c else {}),
+                     **({"purpose": vendor["purpose"]} if "purpose" in vendor else {})}
+                    for c in vendor.get("cookies", [])]
+    shown = ("key", "type", "required", "title", "description")
+    out: dict[str, Any] = {k: cat[k] for k in shown if k in cat}
+    return {**out, "cookies": cookies}
+
+
 def widget_config(site: Site) -> dict[str, Any]:
     version = notices.current_version(site)
-    data = version.data
+    data = notices.as_format_2(version.data)
+    categories = [widget_category(c) for c in data.get("cookie_categories") or []]
     return {
         "site": {
             "slug": site.slug,
@@ -36,9 +51,12 @@ def widget_config(site: Site) -> dict[str, Any]:
             "categories_hash": version.categories_hash,
             "published_at": iso_utc(version.published_at),
             "controller": {"name": data["controller"]["name"]},
-            "banner": data["banner"],
-            "categories": data["cookie_categories"],
-            "marketing": data["marketing"],
+            "banner": data.get("banner") or {},
+            "categories": categories,
+            # Necessary cookies only: nothing to ask, the widget shows no banner.
+            "consent_required": any(not c["required"] for c in categories),
+            "marketing": data.get("marketing") or {"purposes": [], "channels": [],
+                                                   "prohibitions": []},
         },
         "links": {
             "notice": f"/sites/{site.slug}/notice",

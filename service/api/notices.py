@@ -12,8 +12,7 @@ from service.api.auth import protected_docs, require_role
 from service.domain import notices
 from service.extensions import db
 from service.models import Site
-from service.schemas.common import NoticeVersionOut, NoticeVersionSummary
-from service.schemas.notice import NoticeSchema
+from service.schemas.common import NoticeIn, NoticeVersionOut, NoticeVersionSummary
 
 blp = Blueprint("notices", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Notice versions")
@@ -29,16 +28,24 @@ class NoticeList(MethodView):
         return notices.list_versions(site)
 
     @protected_docs(blp)
-    @blp.arguments(NoticeSchema)
+    @blp.arguments(NoticeIn)
     @blp.response(201, NoticeVersionOut)
     @blp.alt_response(200, schema=NoticeVersionOut, description="Unchanged: same as the latest")
     @require_role("admin")
     def post(self, body: dict[str, Any], site: Site) -> Any:
-        """Publish a new notice version (immutable once published)."""
-        body["prepared"] = body["prepared"].isoformat()
+        """Publish a new notice version (immutable once published); docs/notice-format.md.
+
+        The response's `warnings` list what GDPR art. 13/14 expects but the notice lacks.
+        """
         version, created = notices.publish_notice(site, body, g.actor)
         db.session.commit()
-        return version, (201 if created else 200)
+        warnings = [gap.as_dict() for gap in notices.gaps(notices.as_format_2(version.data))]
+        return {**_version_fields(version), "warnings": warnings}, (201 if created else 200)
+
+
+def _version_fields(version: Any) -> dict[str, Any]:
+    return {name: getattr(version, name) for name in (
+        "number", "content_hash", "categories_hash", "published_at", "published_by", "data")}
 
 
 @blp.route("/notices/<int:number>")

@@ -3,6 +3,8 @@ batches."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
@@ -14,6 +16,14 @@ from service.errors import DomainError
 from service.extensions import db
 from service.models import Site
 from service.models.types import utcnow
+
+
+def describe(rule: dict[str, Any]) -> str:
+    """A rule in words for the operator: "120 months from collection", "as long as needed"."""
+    if rule.get("as_long_as_needed"):
+        return "as long as needed"
+    amount = f"{rule['years']} years" if "years" in rule else f"{rule.get('months')} months"
+    return f"{amount} from {rule.get('starts', 'collection')}"
 
 
 @click.group("retention", help="Enforce the notice's retention periods.")
@@ -45,4 +55,8 @@ def retention_purge(slug: str | None, dry_run: bool) -> None:
                 click.echo(f"{site.slug}: {rule}: {verb} {total} (older than {batch.months} "
                            f"months, before {batch.cutoff.date().isoformat()})", err=True)
             click.echo(f"{site.slug}\t{rule}\t{'would_delete' if dry_run else 'deleted'}\t{total}")
+        for outside in retention.rules_outside_lupa(site):
+            click.echo(f"{site.slug}: {outside['key']}: kept outside Lupa ({describe(outside)}); "
+                       "Lupa neither deletes nor checks it", err=True)
+            click.echo(f"{site.slug}\t{outside['key']}\tkept_outside_lupa\t-")
     db.session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import INCLUDE, Schema, fields
 
 
 class ProblemSchema(Schema):
@@ -30,6 +30,16 @@ class NoticeVersionOut(Schema):
     published_at = fields.DateTime(required=True)
     published_by = fields.String(required=True)
     data = fields.Dict(required=True)
+    # On publish only: what GDPR art. 13/14 expects but the notice lacks (never blocks it).
+    warnings = fields.List(fields.Dict(), dump_only=True)
+
+
+class NoticeIn(Schema):
+    """A notice as docs/notice-format.md describes it; validated by the notices domain against
+    the site's languages (errors as 422 problem+json with 1-based paths)."""
+
+    class Meta:
+        unknown = INCLUDE
 
 
 class NoticeVersionSummary(Schema):

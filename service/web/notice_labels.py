@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Final
 
+from service.web.notice_labels_v2 import LABELS_V2
+
 LANGUAGES: Final[tuple[str, ...]] = ("fi", "sv", "en")
 
 # Each language's name in that language, for the language switcher (same in every table).
@@ -323,4 +325,6 @@ _EN: Final[dict[str, str]] = {
     **_LANGUAGE_NAMES,
 }
 
-LABELS: Final[dict[str, dict[str, str]]] = {"fi": _FI, "sv": _SV, "en": _EN}
+LABELS: Final[dict[str, dict[str, str]]] = {
+    lang: {**table, **LABELS_V2[lang]} for lang, table in (("fi", _FI), ("sv", _SV), ("en", _EN))
+}

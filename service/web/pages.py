@@ -10,7 +10,9 @@ from sqlalchemy import text
 from service.domain import notices, sites
 from service.errors import InvalidInput
 from service.extensions import db, redis_holder
+from service.web import notice_page as page_model
 from service.web.notice_labels import LABELS
+from service.web.notice_text import render_text
 
 bp = Blueprint("pages", __name__)
 
@@ -42,6 +44,18 @@ def readyz() -> Any:
     return jsonify(status="ok" if ok else "unavailable", checks=checks), (200 if ok else 503)
 
 
+def notice_context(notice: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What templates/notice.html needs besides the version's identity (format-2 data)."""
+    labels = LABELS[lang]
+    return {
+        "notice": notice, "lang": lang, "labels": labels,
+        "sections": page_model.sections(notice, labels),
+        "rights": page_model.rights(notice),
+        "cookie_rows": page_model.cookie_rows,
+        "md": lambda value: render_text(value, lang),
+    }
+
+
 @bp.get("/sites/<site>/notice")
 def notice_page(site: str) -> Any:
     s = sites.get_site(site)
@@ -57,13 +71,11 @@ def notice_page(site: str) -> Any:
         version = notices.get_version(s, int(raw_version))
     html = render_template(
         "notice.html",
+        **notice_context(notices.as_format_2(version.data), lang),
         site={"slug": s.slug, "name": s.name},
-        notice=version.data,
         version=version.number,
         content_hash=version.content_hash,
         published_at=version.published_at,
-        lang=lang,
-        labels=LABELS[lang],
         languages=s.languages,
         versions=notices.version_numbers(s),
     )

@@ -1,4 +1,6 @@
 // Google Consent Mode v2: every signal denied by default, then updated from the categories.
+// The values are category types (docs/notice-format.md); update() asks whether any category of
+// that type is granted.
 const SIGNALS = {
   analytics_storage: 'analytics',
   ad_storage: 'marketing',

@@ -84,11 +84,17 @@ function loadCss() {
 
 const categories = () => config.notice.categories;
 const hashKey = () => config.notice.categories_hash.slice(0, 16);
+// A category's purpose type (necessary, preferences, analytics, marketing) drives Consent Mode
+// and GPC, never its key: a category "statistics" of type analytics is analytics.
+const typeOf = (cat) => cat.type || cat.key;
+const gpcRefuses = (cat) => gpc && typeOf(cat) === 'marketing';
+const hasMarketing = () => categories().some((c) => typeOf(c) === 'marketing');
 const isGranted = (key) => {
   const cat = categories().find((c) => c.key === key);
   if (!cat) return key === 'necessary';
-  return cat.required || (!!state && state.c.includes(key) && !(gpc && key === 'marketing'));
+  return cat.required || (!!state && state.c.includes(key) && !gpcRefuses(cat));
 };
+const typeGranted = (type) => categories().some((c) => typeOf(c) === type && isGranted(c.key));
 
 function getConsent() {
   if (!config) return null;
@@ -105,7 +111,7 @@ function getConsent() {
 
 /** Puts the current choice into effect: Consent Mode, blocked scripts, refused cookies. */
 function apply() {
-  consentUpdate(isGranted);
+  consentUpdate(typeGranted);
   runGranted(isGranted);
   removeCookies(
     categories()
@@ -119,9 +125,9 @@ function record(method, granted, auto) {
   const hadGrant = !!state && categories().some((c) => !c.required && state.c.includes(c.key));
   if (method === 'reject_all' && hadGrant) method = 'withdraw';
   // When GPC overrides a grant of marketing, the record says so (and "accept all" would be untrue).
-  if (gpc && granted.includes('marketing')) method = 'gpc';
+  if (categories().some((c) => gpcRefuses(c) && granted.includes(c.key))) method = 'gpc';
   const keys = categories()
-    .filter((c) => c.required || (granted.includes(c.key) && !(gpc && c.key === 'marketing')))
+    .filter((c) => c.required || (granted.includes(c.key) && !gpcRefuses(c)))
     .map((c) => c.key);
   visitorId = visitorId || newVisitorId();
   // d: the visitor answered (an automatic GPC refusal alone still leaves the banner up).
@@ -205,7 +211,7 @@ function render() {
   const lang = language();
   const t = STRINGS[lang];
   const noticeUrl = `${new URL(config.links.notice, api).href}?lang=${lang}`;
-  const ctx = { t, lang, notice: config.notice, noticeUrl, gpc: gpc && categories().some((c) => c.key === 'marketing') };
+  const ctx = { t, lang, notice: config.notice, noticeUrl, gpc: gpc && hasMarketing() };
   banner = buildBanner(ctx);
   uiCtx = ctx;
   root = h('div', { class: 'lupa', id: 'lupa' }, banner);
@@ -273,13 +279,19 @@ async function start() {
   const undecided = !state || !state.d;
   await domReady;
   if (state) apply();
-  else consentUpdate(isGranted);
+  else consentUpdate(typeGranted);
   watch(isGranted);
-  if (gpc && categories().some((c) => c.key === 'marketing') && (!state || state.c.includes('marketing'))) {
+  const marketingKeys = categories().filter(gpcRefuses).map((c) => c.key);
+  if (marketingKeys.length && (!state || marketingKeys.some((k) => state.c.includes(k)))) {
     // GPC is a refusal given without asking: record it as such, keeping any other choice.
     record('gpc', state ? state.c : [], true);
   }
   outbox.flush();
+  // Necessary cookies only: nothing to ask, so no banner (the configuration says so).
+  if (config.notice.consent_required === false) {
+    emit('ready', getConsent());
+    return;
+  }
   await cssReady;
   render();
   document.addEventListener('click', (e) => {

@@ -58,7 +58,7 @@ export function buildBanner({ t, lang, notice, noticeUrl, gpc }) {
 
 function categoryRow(cat, { t, lang, gpc }) {
   const id = `lupa-c-${cat.key}`;
-  const locked = cat.required || (gpc && cat.key === 'marketing');
+  const locked = cat.required || (gpc && (cat.type || cat.key) === 'marketing');
   const cookies = cat.cookies || [];
   return h(
     'li',
@@ -79,7 +79,7 @@ function categoryRow(cat, { t, lang, gpc }) {
       }),
     ),
     cat.required && h('p', { id: 'lupa-always', class: 'lupa-note' }, t.always),
-    gpc && cat.key === 'marketing' && h('p', { class: 'lupa-note lupa-gpc' }, t.gpc),
+    gpc && (cat.type || cat.key) === 'marketing' && h('p', { class: 'lupa-note lupa-gpc' }, t.gpc),
     h('div', { id: `lupa-d-${cat.key}`, class: 'lupa-txt' }, prose(loc(cat.description, lang))),
     cookies.length > 0 &&
       h(

@@ -1,5 +1,9 @@
-"""Privacy notice versions: publishing, content and categories hashes, reading them back."""
+"""Privacy notice versions: the notice format (docs/notice-format.md), its validation and
+warnings, the vendor table, publishing, content and categories hashes, reading them back."""
 
+from service.domain.notices.completeness import Gap, gaps
+from service.domain.notices.convert import as_format_2, format_1_to_2, is_format_1
+from service.domain.notices.rules import LUPA_RETENTION_STARTS
 from service.domain.notices.versions import (
     categories_fingerprint,
     count_versions,
@@ -14,6 +18,12 @@ from service.domain.notices.versions import (
 )
 
 __all__ = [
+    "Gap",
+    "gaps",
+    "as_format_2",
+    "format_1_to_2",
+    "is_format_1",
+    "LUPA_RETENTION_STARTS",
     "categories_fingerprint",
     "validate_notice",
     "publish_notice",

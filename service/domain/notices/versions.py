@@ -5,15 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from marshmallow import ValidationError
 from sqlalchemy import func, select
 
 from service.domain import audit
 from service.domain.audit.canonical import canonical_json, sha256_hex
-from service.errors import InvalidInput, NotFound
+from service.domain.notices.loading import load_notice
+from service.errors import NotFound
 from service.extensions import db
 from service.models import NoticeVersion, Site
-from service.schemas.notice import load_notice
 
 
 def categories_fingerprint(data: dict[str, Any]) -> str:
@@ -24,24 +23,28 @@ def categories_fingerprint(data: dict[str, Any]) -> str:
     shape = [
         {
             "key": c["key"],
+            "type": c["type"],
             "required": c["required"],
-            "cookies": sorted([ck["name"], ck["vendor"]] for ck in c["cookies"]),
+            "cookies": sorted([ck["name"], ck.get("vendor", "")] for ck in c["cookies"]),
+            "vendors": sorted([v["id"], sorted(ck["name"] for ck in v["cookies"])]
+                              for v in c["vendors"]),
         }
         for c in data["cookie_categories"]
     ]
     return sha256_hex(canonical_json(shape))
 
 
-def validate_notice(raw: Any) -> dict[str, Any]:
-    try:
-        return load_notice(raw)
-    except ValidationError as exc:
-        raise InvalidInput("The notice did not validate.", {"notice": exc.messages}) from exc
+def validate_notice(raw: Any, languages: list[str] | None = None) -> dict[str, Any]:
+    """Canonical format-2 data; InvalidInput naming every invalid field (1-based positions)."""
+    return load_notice(raw, languages)
 
 
 def publish_notice(site: Site, raw: Any, actor: str) -> tuple[NoticeVersion, bool]:
-    """Publish a new version unless the latest has the same content; returns (version, created)."""
-    data = validate_notice(raw)
+    """Publish a new version unless the latest has the same content; returns (version, created).
+
+    The texts must be in the site's languages (and need be in no others).
+    """
+    data = validate_notice(raw, list(site.languages))
     content_hash = sha256_hex(canonical_json(data))
     latest = latest_version(site)
     if latest is not None and latest.content_hash == content_hash:

@@ -14,6 +14,7 @@ from service.domain.retention.purge import (
     overdue_evidence,
     purge,
     rule_months,
+    rules_outside_lupa,
 )
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "RULES",
     "BATCH",
     "rule_months",
+    "rules_outside_lupa",
     "cutoff",
     "Overdue",
     "overdue_consents",

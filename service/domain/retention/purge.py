@@ -1,7 +1,9 @@
 """Retention: the per-site rules of the current notice and the purge that enforces them.
 
 Decisions (see docs/audit.md):
-- The rules are read from the site's current notice (`[[retention]]`, key and months).
+- The rules are read from the site's current notice (`[[retention]]`, key and months or
+  years; docs/notice-format.md). Rules with other keys cover data Lupa does not hold: the
+  purge reports them as kept outside Lupa (rules_outside_lupa) and touches nothing.
 - `visitor_consent`: every consent event older than N months is deleted, a visitor's latest
   one included. The notice promises the choice is kept "N months from when the choice was
   made. After that we ask for your choice again", so keeping the latest would break it; the
@@ -44,15 +46,28 @@ RULES = (VISITOR_CONSENT, CHECKS, MARKETING_EVIDENCE, AUDIT_PAYLOAD)
 BATCH = 5000
 
 
-def rule_months(site: Site, key: str) -> int | None:
-    """Months the current notice keeps `key` for; None when it sets no such rule."""
+def _rules(site: Site) -> list[dict[str, Any]]:
+    """The current notice's retention rules (format 2 shape, whatever format was published)."""
     version = notices.latest_version(site)
     if version is None:
-        return None
-    for rule in version.data.get("retention") or []:
+        return []
+    return list(notices.as_format_2(version.data).get("retention") or [])
+
+
+def rule_months(site: Site, key: str) -> int | None:
+    """Months the current notice keeps `key` for; None when it sets no such fixed period."""
+    for rule in _rules(site):
         if rule.get("key") == key:
-            return int(rule["months"])
+            if "years" in rule:
+                return int(rule["years"]) * 12
+            return int(rule["months"]) if "months" in rule else None
     return None
+
+
+def rules_outside_lupa(site: Site) -> list[dict[str, Any]]:
+    """The current notice's rules over data Lupa does not hold (bookkeeping, applications...):
+    shown and reported as kept outside Lupa, never enforced nor reported as holding."""
+    return [rule for rule in _rules(site) if rule.get("key") not in RULES]
 
 
 def cutoff(now: datetime, months: int) -> datetime:

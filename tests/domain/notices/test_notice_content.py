@@ -1,6 +1,6 @@
 """The demo notice data, the page labels and the notice page template, checked without the app.
 
-Pins: both demo notice versions follow the "Notice data" contract (docs/contract-notes.md) in all
+Pins: both demo notice versions follow notice format 2 (docs/notice-format.md) in all
 three languages; version 2 changes the cookie categories (so the widget asks again); the page
 renders every section in every language; notice text is escaped, never trusted as HTML.
 """
@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import importlib.util
 import re
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
 from jinja2 import Environment, FileSystemLoader
+
+from service.domain.notices.loading import load_notice
+from service.web import notice_labels
+from service.web.pages import notice_context
 
 ROOT = Path(__file__).resolve().parents[3]
 DEMO = ROOT / "service" / "demo"
@@ -70,17 +72,7 @@ SEED_NAMES = [
 ]
 
 
-def _load_labels_module() -> ModuleType:
-    # Loaded from its file so that these tests do not depend on the service package importing.
-    path = ROOT / "service" / "web" / "notice_labels.py"
-    spec = importlib.util.spec_from_file_location("notice_labels_under_test", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-LABELS: dict[str, dict[str, str]] = _load_labels_module().LABELS
+LABELS: dict[str, dict[str, str]] = notice_labels.LABELS
 
 
 def _load(name: str) -> dict[str, Any]:
@@ -105,10 +97,11 @@ def notice(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 def localized_fields(n: dict[str, Any]) -> Iterator[tuple[str, Any]]:
     """Every field the contract declares as a localized text L, with a readable path."""
-    plain = ("register_name", "data_subjects", "data_content", "sources", "recipients", "security")
+    plain = ("register_name", "data_subjects", "data_content", "sources", "recipients")
     for key in plain:
         yield key, n.get(key)
-    yield "transfers_outside_eea.text", n.get("transfers_outside_eea", {}).get("text")
+    yield "security.text", n.get("security", {}).get("text")
+    yield "transfers.text", n.get("transfers", {}).get("text")
     for i, p in enumerate(n.get("purposes", [])):
         yield f"purposes[{i}].text", p.get("text")
     for r in n.get("retention", []):
@@ -165,13 +158,16 @@ def test_texts_are_plain_text_not_html(notice: dict[str, Any]) -> None:
 
 
 def test_top_level_shape_follows_the_contract(notice: dict[str, Any]) -> None:
+    assert notice["format"] == 2
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", notice["prepared"])  # a string, not a TOML date
     dt.date.fromisoformat(notice["prepared"])
     controller = notice["controller"]
     assert controller["name"] and controller["address"]
     assert re.fullmatch(r"\d{7}-\d", controller["business_id"])
     assert notice["contact"]["name"]
-    assert notice["transfers_outside_eea"]["transfers"] is False
+    # Only the cookie vendors process data outside the EU/EEA, and the notice says where.
+    assert notice["transfers"]["outside_eea"] is True
+    assert {c["country"] for c in notice["transfers"]["countries"]} == {"US"}
     assert notice["purposes"]
     assert {p["legal_basis"] for p in notice["purposes"]} <= LEGAL_BASES
     assert [r["key"] for r in notice["rights"]] == RIGHTS
@@ -193,11 +189,12 @@ def test_retention_has_the_purge_job_keys_with_their_months(notice: dict[str, An
     assert all(type(r["months"]) is int for r in notice["retention"])
 
 
-def test_necessary_is_the_only_required_category(notice: dict[str, Any]) -> None:
+def test_each_category_has_its_purpose_type(notice: dict[str, Any]) -> None:
     categories = notice["cookie_categories"]
     assert [c["key"] for c in categories] == ["necessary", "preferences", "analytics", "marketing"]
-    assert [c["key"] for c in categories if c["required"] is True] == ["necessary"]
-    assert all(type(c["required"]) is bool for c in categories)
+    assert [c["type"] for c in categories] == ["necessary", "preferences", "analytics", "marketing"]
+    loaded = load_notice(copy.deepcopy(notice), list(LANGS))
+    assert [c["key"] for c in loaded["cookie_categories"] if c["required"]] == ["necessary"]
 
 
 def test_cookies_are_listed_in_their_categories(notice: dict[str, Any]) -> None:
@@ -245,6 +242,8 @@ def test_labels_have_the_same_non_empty_keys_in_every_language() -> None:
     assert LABELS["fi"]["title"] == "Tietosuojaseloste"
     assert LABELS["sv"]["title"] == "Dataskyddsbeskrivning"
     assert LABELS["en"]["title"] == "Privacy notice"
+    # The heading over the data subjects names categories of data subjects (GDPR 14(1)(d)).
+    assert LABELS["fi"]["data_subjects"] == "Rekisteröityjen ryhmät"
 
 
 def test_labels_name_every_basis_right_channel_and_retention_key(v2: dict[str, Any]) -> None:
@@ -275,15 +274,18 @@ def env() -> Environment:
     return environment
 
 
+def loaded(notice: dict[str, Any]) -> dict[str, Any]:
+    """The canonical data publishing stores (what the page renders)."""
+    return load_notice(copy.deepcopy(notice), list(LANGS))
+
+
 def render(env: Environment, notice: dict[str, Any], lang: str, version: int = 1) -> str:
     return env.get_template("notice.html").render(
+        **notice_context(notice, lang),
         site={"slug": "demo", "name": "Kirkas demo"},
-        notice=notice,
         version=version,
         content_hash="0123456789abcdef" * 4,
         published_at=dt.datetime(2026, 11, 22, 3, 0, tzinfo=dt.UTC),
-        lang=lang,
-        labels=LABELS[lang],
         languages=list(LANGS),
         versions=[1, 2],
     )
@@ -316,7 +318,7 @@ SECTION_LABELS = [
 def test_page_renders_every_section_in_the_seed_order(
     env: Environment, v1: dict[str, Any], lang: str
 ) -> None:
-    html = render(env, v1, lang)
+    html = render(env, loaded(v1), lang)
     labels = LABELS[lang]
     assert f'<html lang="{lang}">' in html
     assert f"<h1>{labels['title']}" in html
@@ -332,7 +334,7 @@ def test_page_renders_every_section_in_the_seed_order(
 def test_page_shows_notice_texts_in_the_page_language(
     env: Environment, v1: dict[str, Any], lang: str
 ) -> None:
-    html = render(env, v1, lang)
+    html = render(env, loaded(v1), lang)
     other = [o for o in LANGS if o != lang]
     for category in v1["cookie_categories"]:
         assert f">{category['title'][lang]}</h3>" in html
@@ -349,7 +351,7 @@ def test_page_shows_notice_texts_in_the_page_language(
 def test_page_header_has_version_hash_date_and_language_links(
     env: Environment, v1: dict[str, Any]
 ) -> None:
-    html = render(env, v1, "sv", version=1)
+    html = render(env, loaded(v1), "sv", version=1)
     assert 'href="/static/notice.css"' in html
     for lang in LANGS:
         assert f'href="?lang={lang}&amp;version=1"' in html
@@ -360,7 +362,7 @@ def test_page_header_has_version_hash_date_and_language_links(
 
 
 def test_page_has_no_inline_script_or_style(env: Environment, v2: dict[str, Any]) -> None:
-    html = render(env, v2, "en", version=2)
+    html = render(env, loaded(v2), "en", version=2)
     assert "<script" not in html
     assert "<style" not in html
     assert " style=" not in html
@@ -368,9 +370,9 @@ def test_page_has_no_inline_script_or_style(env: Environment, v2: dict[str, Any]
 
 
 def test_paragraphs_and_list_items_become_p_and_ul(env: Environment, v1: dict[str, Any]) -> None:
-    notice = copy.deepcopy(v1)
+    notice = loaded(v1)
     notice["sources"]["en"] = "First paragraph\nsecond line.\n\nIntro:\n- one\n- two\n  \nLast."
-    html = _squeeze(render(env, notice, "en"))
+    html = _squeeze(render(env, notice, "en")).replace("<br>\n", "<br>")
     assert (
         "<p>First paragraph<br>second line.</p><p>Intro:</p>"
         "<ul><li>one</li><li>two</li></ul><p>Last.</p>"
@@ -378,7 +380,7 @@ def test_paragraphs_and_list_items_become_p_and_ul(env: Environment, v1: dict[st
 
 
 def test_notice_text_is_escaped(env: Environment, v1: dict[str, Any]) -> None:
-    notice = copy.deepcopy(v1)
+    notice = loaded(v1)
     attack = '<script>alert("x")</script>'
     notice["data_content"]["fi"] = attack
     notice["cookie_categories"][1]["title"]["fi"] = attack
@@ -392,17 +394,16 @@ def test_notice_text_is_escaped(env: Environment, v1: dict[str, Any]) -> None:
 
 
 def test_missing_translation_falls_back_to_finnish(env: Environment, v1: dict[str, Any]) -> None:
-    notice = copy.deepcopy(v1)
-    notice["security"]["sv"] = ""
+    notice = loaded(v1)
+    notice["security"]["text"]["sv"] = ""
     html = render(env, notice, "sv")
-    first_fi_paragraph = v1["security"]["fi"].strip().split("\n")[0]
+    first_fi_paragraph = v1["security"]["text"]["fi"].strip().split("\n")[0]
     assert first_fi_paragraph in html
 
 
 def test_demo_notices_pass_the_service_notice_schema(notice: dict[str, Any]) -> None:
-    schema = pytest.importorskip("service.schemas.notice")
-    loaded = schema.load_notice(copy.deepcopy(notice))
-    assert loaded["prepared"] == notice["prepared"]
-    assert [c["key"] for c in loaded["cookie_categories"]] == [
+    data = loaded(notice)
+    assert data["prepared"] == notice["prepared"]
+    assert [c["key"] for c in data["cookie_categories"]] == [
         c["key"] for c in notice["cookie_categories"]
     ]
