@@ -61,7 +61,7 @@ def prepare(name: str, spec: dict[str, Any], project: dict[str, Any]) -> Path:
         shutil.rmtree(work)
     work.mkdir(parents=True)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "browser", "auditor_browser")
-    for folder in ("service", "migrations", "tests"):
+    for folder in ("service", "migrations", "tests", "widget/src"):
         shutil.copytree(ROOT / folder, work / folder, ignore=ignore)
     mutmut = dict(project["tool"]["mutmut"])
     mutmut["only_mutate"] = list(spec["mutate"])
