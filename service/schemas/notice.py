@@ -20,6 +20,11 @@ RIGHTS = (
     "complaint",
 )
 CHANNELS = ("email", "sms", "phone", "post")
+# What a marketing purpose rests on, and the prohibitions a notice may offer (the domain's
+# marketing.states.Basis and marketing.kinds.ProhibitionKind; a test keeps them equal).
+MARKETING_BASES = ("consent", "customer_relationship", "unless_prohibited")
+PROHIBITION_KINDS = ("direct_marketing", "distance_selling", "market_research",
+                     "address_disclosure", "list_publication")
 
 
 def _text(max_len: int = 20000) -> fields.String:
@@ -93,6 +98,7 @@ class MarketingPurpose(Schema):
     key = fields.String(required=True, validate=KEY)
     title = _l10n()
     description = _l10n()
+    basis = fields.String(validate=validate.OneOf(MARKETING_BASES))  # absent: consent
 
 
 class Marketing(Schema):
@@ -101,6 +107,8 @@ class Marketing(Schema):
         fields.String(validate=validate.OneOf(CHANNELS)), required=True,
         validate=validate.Length(min=1),
     )
+    prohibitions = fields.List(fields.String(validate=validate.OneOf(PROHIBITION_KINDS)),
+                               validate=validate.Length(max=len(PROHIBITION_KINDS)))  # absent: []
 
 
 class Banner(Schema):

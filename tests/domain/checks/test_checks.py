@@ -152,9 +152,9 @@ def test_csv_in_csv_out(client: Any, demo: dict, population: dict) -> None:
                        data="email,name\ngranted@example.fi,Anna\nprohibited@example.fi,Bo\n",
                        headers={**sender(demo), "Content-Type": "text/csv"})
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    assert resp.get_data(as_text=True) == ("recipient,may_contact,reason\n"
-                                           "granted@example.fi,true,\n"
-                                           "prohibited@example.fi,false,prohibited\n")
+    assert resp.get_data(as_text=True) == ("recipient,may_contact,reason,basis\n"
+                                           "granted@example.fi,true,,consent\n"
+                                           "prohibited@example.fi,false,prohibited,\n")
 
 
 @pytest.mark.parametrize("kwargs,status", [
