@@ -64,9 +64,9 @@ class ProhibitionOut(Schema):
 
 
 class RelationshipOut(Schema):
-    start = fields.Date(allow_none=True, required=True)
-    end = fields.Date(allow_none=True, required=True,
-                      metadata={"description": "The first day not a customer"})
+    start = fields.String(allow_none=True, required=True, metadata={"format": "date"})
+    end = fields.String(allow_none=True, required=True,
+                        metadata={"format": "date", "description": "The first day not a customer"})
     active = fields.Boolean(required=True, metadata={"description": "A customer today"})
 
 

@@ -295,3 +295,32 @@ def test_a_permission_change_mid_check_retires_the_snapshot(
         run.finish()
     assert batches == [["allowed"] * 3, ["withdrawn"] * 3]
     assert spy.answered == 1 and spy.refused == 1
+
+
+@pytest.mark.parametrize("basis", ["consent", "customer_relationship", "unless_prohibited"])
+def test_snapshot_agrees_with_outcome_of_by_basis(app: Flask, demo: dict, basis: str) -> None:
+    """The snapshot's one query for a purpose of each basis (kind rows, customers today,
+    the default for subjects with no row) equals outcome_of; it is stale on another day."""
+    from datetime import timedelta
+
+    from service.domain import marketing
+    from service.domain.checks import lookup as check_lookup
+    from service.domain.checks import snapshot as check_snapshot
+    from service.extensions import db
+    from tests.marketing_helpers import random_population_by_basis
+
+    site_id, expected = random_population_by_basis(app, 300, basis)
+    question = check_lookup.Question.now("research", "phone", marketing.Basis(basis))
+    with app.app_context():
+        loading = check_snapshot.Loading(app, site_id, "research", "phone", question)
+        db.session.commit()
+        try:
+            built = loading.result()
+        finally:
+            loading.close()
+    assert built is not None
+    hashes: list[bytes | None] = list(expected)
+    got = built.answers(built.generation, hashes, question.day)
+    assert got is not None and dict(zip(expected, got, strict=True)) == expected
+    if question.day is not None:
+        assert built.answers(built.generation, hashes, question.day + timedelta(days=1)) is None
