@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import select
 
 from service.domain import audit
+from service.domain.marketing import subjects
+from service.domain.marketing.identifiers import InvalidIdentifier, normalise
 from service.domain.marketing.permissions import ANY, SOURCE_RE, bump_generation
 from service.domain.marketing.subjects import pseudonym
 from service.errors import InvalidInput
@@ -98,3 +100,48 @@ def replay(events: list[tuple[str, dict[str, Any]]]) -> Relationship:
 
 def _day(value: Any) -> date | None:
     return date.fromisoformat(value) if value else None
+
+
+NUMBER_HEADERS = ("customer_number", "asiakasnumero", "kundnummer")
+START_HEADERS = ("start", "alku", "början")
+END_HEADERS = ("end", "loppu", "slut")
+
+
+def parse_customers(rows: list[list[str]]) -> tuple[list[tuple[str, date | None, date | None]],
+                                                    dict[int, str]]:
+    """A CSV of customers (customer number, start, end; ISO days; an optional header row in
+    English, Finnish or Swedish) -> the valid rows and, by 1-based line, what is wrong with
+    the others (never echoing an identifier)."""
+    columns: tuple[int, ...] = (0, 1, 2)
+    first = 1
+    if rows and rows[0] and rows[0][0].strip().lower() in NUMBER_HEADERS:
+        names = [c.strip().lower() for c in rows[0]]
+        columns = tuple(next((i for i, n in enumerate(names) if n in group), -1)
+                        for group in (NUMBER_HEADERS, START_HEADERS, END_HEADERS))
+        rows, first = rows[1:], 2
+    valid: list[tuple[str, date | None, date | None]] = []
+    errors: dict[int, str] = {}
+    for line, row in enumerate(rows, start=first):
+        cells = [row[i].strip() if 0 <= i < len(row) else "" for i in columns]
+        try:
+            number = normalise("customer_number", cells[0])
+            start, end = _day(cells[1]), _day(cells[2])
+            validate(start, end, "import")
+        except (InvalidIdentifier, ValueError) as exc:
+            errors[line] = "not a customer number" if isinstance(exc, InvalidIdentifier) \
+                else "days must be YYYY-MM-DD"
+            continue
+        except InvalidInput as exc:
+            errors[line] = "; ".join(f"{k}: {', '.join(v)}"
+                                     for k, v in (exc.errors or {}).items())
+            continue
+        valid.append((number, start, end))
+    return valid, errors
+
+
+def import_customer(site: Site, number: str, start: date | None, end: date | None,
+                    actor: str, source: str) -> tuple[bool, bool]:
+    """Find or create the subject of a customer number and set its relationship ->
+    (subject created, relationship changed)."""
+    subject, created = subjects.find_or_create(site, {"customer_number": number}, actor)
+    return created, set_relationship(site, subject, start, end, actor, source)
