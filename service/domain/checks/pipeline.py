@@ -232,7 +232,7 @@ class CheckRun:
         generation = marketing.current_generation(self.site_id)
         db.session.commit()
         cached = permission_cache.cached(self.site_id, generation, self.purpose, self.channel,
-                                         variant=self._question().variant)
+                                         self._question().variant)
         return "no" if cached * 2 >= size else "yes"
 
     def _ready_snapshot(self) -> check_snapshot.Snapshot | None:
@@ -270,8 +270,7 @@ class CheckRun:
     def _lookup_job(self, hashes: list[bytes | None]) -> list[permission_cache.Answer]:
         snapshot = self._ready_snapshot()
         if snapshot is not None:
-            pairs = snapshot.answers(marketing.current_generation(self.site_id), hashes,
-                                     self._question().day)
+            pairs = snapshot.answers(marketing.current_generation(self.site_id), hashes)
             db.session.commit()
             if pairs is not None:
                 return pairs

@@ -33,7 +33,7 @@ from typing import Any
 from service.domain import marketing
 from service.domain.checks import lookup as check_lookup
 from service.domain.checks import stage as check_stage
-from service.domain.marketing import permission_cache
+from service.domain.marketing import permission_cache, relationships
 from service.extensions import db
 
 _KEYS = """
@@ -107,13 +107,14 @@ class Snapshot:
     def __len__(self) -> int:
         return len(self._answers)
 
-    def answers(self, generation: int, hashes: list[bytes | None], day: date | None = None
+    def answers(self, generation: int, hashes: list[bytes | None]
                 ) -> list[permission_cache.Answer] | None:
         """The answer for each keyed hash (None: an invalid recipient), in order; or None
         (and stale from now on) when a permission of the site has changed since the
-        snapshot, or the day its customers were judged on is over: `generation` is the one
-        the caller has just read, `day` the question's now."""
-        if self.stale or generation != self.generation or day != self.day:
+        snapshot (`generation` is the one the caller has just read), or the day its
+        customers were judged on is over."""
+        if self.stale or generation != self.generation or (
+                self.day is not None and relationships.today() != self.day):
             self.stale = True
             return None
         find, starts, packed = self._keys.find, self._starts, self._answers
