@@ -103,3 +103,57 @@ def random_population(app: Flask, n: int, seed: int = 20261202
                 rows, "newsletter", "email", subject.restricted_at is not None))
         db.session.commit()
         return site.id, expected
+
+
+def random_population_by_basis(app: Flask, n: int, basis: str, purpose: str = "research",
+                               channel: str = "phone", seed: int = 20261210
+                               ) -> tuple[int, dict[bytes, tuple[int, int]]]:
+    """n subjects of the demo site with random permission rows (exact, `*` and the kind rows
+    that cover research by phone: market research and distance selling, and one that does
+    not: list publication), restrictions and customer relationships (past, current, future,
+    ended today) -> site id, {keyed hash: (subject id, marketing.outcome_of's answer for P on
+    C on this basis, with relationships.is_active for today)}."""
+    import random
+    import uuid
+    from datetime import timedelta
+
+    from service.domain import marketing, sites
+    from service.domain.marketing import crypto, relationships
+    from service.extensions import db
+    from service.models import MarketingPermission, Subject, SubjectIdentifier
+    from service.models.types import utcnow
+
+    rng = random.Random(seed)
+    patterns = [(purpose, channel), (purpose, "*"), ("*", channel), ("*", "*"),
+                ("offers", channel), (purpose, "email"), ("kind:market_research", "*"),
+                ("kind:distance_selling", "*"), ("kind:list_publication", "*")]
+    states = ["none", "pending", "granted", "withdrawn"]
+    today = relationships.today()
+    days = [None, today - timedelta(days=400), today - timedelta(days=1), today,
+            today + timedelta(days=1), today + timedelta(days=30)]
+    expected: dict[bytes, tuple[int, int]] = {}
+    with app.app_context():
+        site = sites.get_site("demo")
+        key = crypto.lookup_key(site.id)
+        for i in range(n):
+            start, end = rng.choice(days), rng.choice(days)
+            subject = Subject(public_id=str(uuid.uuid4()), site_id=site.id,
+                              restricted_at=utcnow() if rng.random() < 0.1 else None,
+                              relationship_start=start, relationship_end=end)
+            db.session.add(subject)
+            db.session.flush()
+            digest = crypto.lookup_hash(key, "email", f"basis{i}@example.fi")
+            db.session.add(SubjectIdentifier(site_id=site.id, subject_id=subject.id,
+                                             kind="email", lookup_hash=digest, ciphertext=b"-"))
+            rows = []
+            for p, c in rng.sample(patterns, rng.randint(0, 4)):
+                state, prohibited = rng.choice(states), rng.random() < 0.2
+                db.session.add(MarketingPermission(
+                    site_id=site.id, subject_id=subject.id, purpose=p, channel=c,
+                    state=state, prohibited=prohibited, updated_at=utcnow()))
+                rows.append((p, c, state, prohibited))
+            expected[digest] = (subject.id, marketing.outcome_of(
+                rows, purpose, channel, subject.restricted_at is not None, basis,
+                relationships.is_active(start, end, today)))
+        db.session.commit()
+        return site.id, expected

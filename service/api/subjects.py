@@ -13,11 +13,13 @@ from service.api.auth import protected_docs, require_role
 from service.domain import marketing
 from service.domain.audit.canonical import iso_utc
 from service.domain.checks import answers as check_answers
-from service.domain.marketing import subjects
+from service.domain.marketing import permission_cache, relationships, subjects
 from service.extensions import db
 from service.models import Site
 from service.schemas.marketing import (
     AnswersOut,
+    RelationshipChangeOut,
+    RelationshipIn,
     SubjectDetailOut,
     SubjectIn,
     SubjectOut,
@@ -58,9 +60,11 @@ class SubjectDetail(MethodView):
             "id": subject.public_id,
             "created_at": iso_utc(subject.created_at),
             "restricted": subject.restricted_at is not None,
+            "relationship": relationships.of(subject).as_dict(),
             "identifiers": subjects.identifiers_of(subject),
             "permissions": marketing.permission_views(site, subject),
             "prohibitions": marketing.prohibitions_of(subject),
+            "prohibition_kinds": [k.value for k in marketing.kinds_in_force(subject)],
             "history": marketing.history(subject),
         }
 
@@ -77,3 +81,22 @@ class SubjectAnswers(MethodView):
         limit = min(max(request.args.get("limit", 1000, type=int) or 1000, 1), 10000)
         return {"subject": subjects.pseudonym(subject),
                 "answers": check_answers.answers_about(subject, limit)}
+
+
+@blp.route("/subjects/<subject_id>/relationship")
+class SubjectRelationship(MethodView):
+    @protected_docs(blp)
+    @blp.arguments(RelationshipIn)
+    @blp.response(200, RelationshipChangeOut)
+    @blp.alt_response(404, schema="ProblemSchema", description="No such subject")
+    @blp.alt_response(422, schema="ProblemSchema", description="End before start, no start")
+    @require_role("admin")
+    def put(self, body: dict[str, Any], site: Site, subject_id: str) -> Any:
+        """Set the subject's customer relationship (soft opt-in purposes may contact a
+        customer while it is active); `start` and `end` null: not a customer."""
+        subject = subjects.get_subject(site, subject_id)
+        changed = relationships.set_relationship(site, subject, body["start"], body["end"],
+                                                 g.actor, body["source"])
+        db.session.commit()
+        permission_cache.after_commit(site.id)
+        return {"changed": changed, "relationship": relationships.of(subject).as_dict()}

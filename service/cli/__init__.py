@@ -16,9 +16,11 @@ from service.cli.report import report_group
 from service.cli.retention import retention_group
 from service.cli.serve import serve_command
 from service.cli.site import site_group
+from service.cli.subject import subject_group
 
 COMMANDS = (site_group, key_group, notice_group, demo_command, serve_command,
-            audit_group, report_group, retention_group, check_command, import_optouts_command)
+            audit_group, report_group, retention_group, check_command, import_optouts_command,
+            subject_group)
 
 
 def init_app(app: Flask) -> None:

@@ -60,7 +60,8 @@ def _write_answers(run: checks.CheckRun, file: str, total: int, out: Any) -> Non
 @click.option("--channel", required=True)
 @click.option("--id-type", default="auto", show_default=True, type=click.Choice(ID_TYPES))
 @click.option("--output", "-o", default="-", type=click.Path(dir_okay=False, writable=True),
-              help="Where the answers go (CSV: recipient,may_contact,reason); default stdout.")
+              help="Where the answers go (CSV: recipient,may_contact,reason,basis); "
+                   "default stdout.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @with_appcontext
 def check_command(slug: str, purpose: str, channel: str, id_type: str, output: str,

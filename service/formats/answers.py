@@ -1,5 +1,6 @@
 """Writers of a pre-send check's answers: NDJSON (with an error line and a summary line at
-the end of a stream) and CSV (a header row; no place for either)."""
+the end of a stream) and CSV (a header row; no place for either). Each answer says whether
+the recipient may be contacted, why not, and on which basis it may (`basis`, added last)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,18 @@ from service.formats.registry import CSV, NDJSON, Writer, register
 
 KIND = "check-answers"
 
-_NDJSON_TAIL = [
-    ',"may_contact":true,"reason":null}\n' if code == marketing.ALLOWED
-    else ',"may_contact":false,"reason":"' + marketing.OUTCOMES[code] + '"}\n'
-    for code in range(len(marketing.OUTCOMES))
-]
+
+def _tail(code: marketing.Outcome) -> str:
+    basis = code.basis
+    if basis is not None:
+        return ',"may_contact":true,"reason":null,"basis":"' + basis.value + '"}\n'
+    return ',"may_contact":false,"reason":"' + code.reason + '","basis":null}\n'
+
+
+_NDJSON_TAIL = [_tail(marketing.Outcome(code)) for code in range(len(marketing.OUTCOMES))]
+_CSV_TAIL = [("true", "", code.basis.value) if code.basis is not None
+             else ("false", code.reason, "")
+             for code in map(marketing.Outcome, range(len(marketing.OUTCOMES)))]
 _NDJSON_TAIL_BYTES = [tail.encode() for tail in _NDJSON_TAIL]
 
 
@@ -40,9 +48,9 @@ def csv_lines(answered: tuple[list[str], list[int]]) -> bytes:
     recipients, codes = answered
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    tails = _CSV_TAIL
     for r, c in zip(recipients, codes, strict=True):
-        ok = c == marketing.ALLOWED
-        writer.writerow([r, "true" if ok else "false", "" if ok else marketing.OUTCOMES[c]])
+        writer.writerow([r, *tails[c]])
     return out.getvalue().encode()
 
 
@@ -57,4 +65,4 @@ def _ndjson_summary(summary: dict[str, Any]) -> bytes:
 NDJSON_ANSWERS = register(KIND, Writer("ndjson", NDJSON, "ndjson", ndjson_lines,
                                        error=_ndjson_error, tail=_ndjson_summary))
 CSV_ANSWERS = register(KIND, Writer("csv", CSV, "csv", csv_lines,
-                                    head=b"recipient,may_contact,reason\n"))
+                                    head=b"recipient,may_contact,reason,basis\n"))

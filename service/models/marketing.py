@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -33,6 +34,12 @@ class Subject(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_subjects_restricted", "id", postgresql_where=text("restricted_at IS NOT NULL"),
               sqlite_where=text("restricted_at IS NOT NULL")),
+        # Checks of a customer-relationship purpose ask "which of these are customers today?":
+        # index-only on PostgreSQL (the dates ride along), customers only.
+        Index("ix_subjects_relationship", "id",
+              postgresql_include=["relationship_start", "relationship_end"],
+              postgresql_where=text("relationship_start IS NOT NULL"),
+              sqlite_where=text("relationship_start IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
@@ -41,6 +48,10 @@ class Subject(db.Model):  # type: ignore[name-defined,misc]
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The customer relationship, in days: active from its start until the day it ended
+    # (that day no longer), or open (no end). None: not a customer.
+    relationship_start: Mapped[date | None] = mapped_column(Date, nullable=True)
+    relationship_end: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class SubjectIdentifier(db.Model):  # type: ignore[name-defined,misc]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from marshmallow import Schema, fields, validate
 
 from service.domain import marketing
@@ -27,13 +29,28 @@ class SubjectOut(Schema):
     identifier_kinds = fields.List(fields.String(), required=True)
 
 
+_BASES = [b.value for b in marketing.Basis]
+_KINDS = [k.value for k in marketing.ProhibitionKind]
+
+
+def _basis(**kwargs: Any) -> fields.String:
+    return fields.String(allow_none=True, validate=validate.OneOf(_BASES), **kwargs)
+
+
+def _kinds() -> fields.List:
+    return fields.List(fields.String(validate=validate.OneOf(_KINDS)), required=True,
+                       metadata={"description": "The kinds of prohibition in force"})
+
+
 class PermissionOut(Schema):
     purpose = fields.String(required=True)
     channel = fields.String(required=True)
+    basis = _basis(metadata={"description": "The purpose's basis in the current notice"})
     state = fields.String(required=True)
     prohibited = fields.Boolean(required=True)
     may_contact = fields.Boolean(required=True)
     reason = fields.String(allow_none=True)
+    allowed_by = _basis(metadata={"description": "The basis that allows the contact today"})
     source = fields.String(allow_none=True)
     notice_version = fields.Integer(allow_none=True)
     granted_at = fields.String(allow_none=True)
@@ -44,6 +61,28 @@ class PermissionOut(Schema):
 class ProhibitionOut(Schema):
     purpose = fields.String(required=True)
     channel = fields.String(required=True)
+
+
+class RelationshipOut(Schema):
+    start = fields.String(allow_none=True, required=True, metadata={"format": "date"})
+    end = fields.String(allow_none=True, required=True,
+                        metadata={"format": "date", "description": "The first day not a customer"})
+    active = fields.Boolean(required=True, metadata={"description": "A customer today"})
+
+
+class RelationshipIn(Schema):
+    start = fields.Date(required=True, allow_none=True,
+                        metadata={"description": "The first day as a customer; null with "
+                                  "end null: not a customer"})
+    end = fields.Date(load_default=None, allow_none=True,
+                      metadata={"description": "The first day no longer a customer; null: "
+                                "open"})
+    source = fields.String(load_default="admin-api", validate=validate.Length(min=1, max=64))
+
+
+class RelationshipChangeOut(Schema):
+    changed = fields.Boolean(required=True)
+    relationship = fields.Nested(RelationshipOut, required=True)
 
 
 class EventOut(Schema):
@@ -62,9 +101,11 @@ class SubjectDetailOut(Schema):
     id = fields.String(required=True)
     created_at = fields.String(required=True)
     restricted = fields.Boolean(required=True)
+    relationship = fields.Nested(RelationshipOut, required=True)
     identifiers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
     permissions = fields.List(fields.Nested(PermissionOut), required=True)
     prohibitions = fields.List(fields.Nested(ProhibitionOut), required=True)
+    prohibition_kinds = _kinds()
     history = fields.List(fields.Nested(EventOut), required=True)
 
 
@@ -78,6 +119,18 @@ class EvidenceIn(Schema):
 class PermissionIn(Schema):
     state = fields.String(required=True, validate=validate.OneOf(STATES))
     evidence = fields.Nested(EvidenceIn, required=True)
+
+
+class ProhibitionIn(Schema):
+    state = fields.String(required=True, validate=validate.OneOf(
+        [marketing.PermissionState.PROHIBITED.value, marketing.PermissionState.LIFTED.value]))
+    evidence = fields.Nested(EvidenceIn, required=True)
+
+
+class ProhibitionChangeOut(Schema):
+    changed = fields.Boolean(required=True)
+    prohibition_kinds = _kinds()
+    prohibitions = fields.List(fields.Nested(ProhibitionOut), required=True)
 
 
 class PermissionChangeOut(Schema):
@@ -108,12 +161,14 @@ class CheckResultOut(Schema):
     recipient = fields.String(required=True)
     may_contact = fields.Boolean(required=True)
     reason = fields.String(allow_none=True, validate=validate.OneOf(OUTCOMES))
+    basis = _basis(metadata={"description": "What allowed the contact; null when not allowed"})
 
 
 class CheckOut(Schema):
     check_id = fields.String(required=True)
     purpose = fields.String(required=True)
     channel = fields.String(required=True)
+    basis = _basis(metadata={"description": "The purpose's basis the check answered by"})
     total = fields.Integer(required=True)
     allowed = fields.Integer(required=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
@@ -129,6 +184,7 @@ class AnswerOut(Schema):
     asked_at = fields.String(required=True)
     may_contact = fields.Boolean(required=True)
     reason = fields.String(allow_none=True)
+    basis = _basis()
 
 
 class AnswersOut(Schema):

@@ -23,8 +23,10 @@ RIGHTS = ("access", "rectification", "erasure", "restriction", "objection", "por
           "withdraw_consent", "prohibit_marketing", "complaint", "other")
 CHANNELS = ("email", "sms", "phone", "post")
 MARKETING_BASES = ("consent", "customer_relationship", "unless_prohibited")
-PROHIBITIONS = ("direct_marketing", "distance_selling", "market_research", "address_disclosure",
-                "list_publication")
+# What a marketing purpose rests on, and the prohibitions a notice may offer (the domain's
+# marketing.states.Basis and marketing.kinds.ProhibitionKind; a test keeps them equal).
+PROHIBITION_KINDS = ("direct_marketing", "distance_selling", "market_research",
+                     "address_disclosure", "list_publication")
 CATEGORY_TYPES = ("necessary", "preferences", "analytics", "marketing")
 RETENTION_STARTS = ("collection", "end_of_customer_relationship", "end_of_recruitment",
                     "last_change", "end_of_accounting_year")
@@ -252,7 +254,7 @@ class Marketing(Strict):
     purposes = fields.List(fields.Nested(MarketingPurpose), load_default=list,
                            validate=validate.Length(max=50))
     channels = fields.List(fields.String(validate=one_of(CHANNELS)), load_default=list)
-    prohibitions = fields.List(fields.String(validate=one_of(PROHIBITIONS)), load_default=list)
+    prohibitions = fields.List(fields.String(validate=one_of(PROHIBITION_KINDS)), load_default=list)
 
 
 class Banner(Strict):

@@ -10,13 +10,15 @@ from typing import Any
 from flask import Blueprint, Flask, Response, json, render_template, request
 
 from service.domain import marketing, notices, rights, sites
-from service.domain.marketing import optin, permission_cache, tokens, unsubscribe
+from service.domain.marketing import kinds, optin, permission_cache, tokens, unsubscribe
 from service.domain.marketing import subjects as subject_domain
+from service.domain.marketing.kinds import ProhibitionKind
+from service.domain.marketing.states import Basis
 from service.domain.marketing.states import PermissionState as State
 from service.errors import DomainError, NotFound
 from service.extensions import db
 from service.models import Site
-from service.web.customer_labels import LABELS
+from service.web.customer_labels import KIND_LABELS, LABELS
 
 bp = Blueprint("customer", __name__, url_prefix="/sites/<site>")
 # The signup API is limited with the public blueprints (service/limits.py); these pages here.
@@ -137,16 +139,35 @@ def preferences_page(site: str, token: str) -> Response:
     if subject.wrapped_key is None:  # erased earlier: nothing left to manage
         return _page("customer/done.html", s, "preferences_title",
                      message=LABELS[lang]["erased"])
-    views = marketing.permission_views(s, subject)
-    prohibited_all = {"purpose": "*", "channel": "*"} in marketing.prohibitions_of(subject)
-    purposes = [{"key": k, "title": _loc(p.get("title"), lang),
-                 "description": _loc(p.get("description"), lang)}
-                for k, p in _titles(s).items()]
-    channels = marketing.notice_marketing(s)[1]
-    granted = {(v["purpose"], v["channel"]) for v in views if v["state"] == State.GRANTED}
     return _page("customer/preferences.html", s, "preferences_title", message=message,
-                 purposes=purposes, channels=channels, granted=granted,
-                 prohibited_all=prohibited_all)
+                 **_preferences(s, subject, lang))
+
+
+def _preferences(site: Site, subject: Any, lang: str) -> dict[str, Any]:
+    """What the page shows: "what we may send you" (the purposes that are sent, each
+    checked while it may be sent) apart from the prohibitions (each kind the notice offers
+    or that is in force, with its state)."""
+    terms = marketing.current_terms(site)
+    in_force = marketing.kinds_in_force(subject)
+    titles = _titles(site)
+    purposes = [{"key": k, "title": _loc(titles[k].get("title"), lang),
+                 "description": _loc(titles[k].get("description"), lang),
+                 "soft": basis != Basis.CONSENT}
+                for k, basis in terms.purposes.items() if not kinds.is_use(k)]
+    shown = [*terms.offered_kinds(), *(k for k in in_force if k not in terms.offered_kinds())]
+    labels = KIND_LABELS[lang]
+    prohibitions = [{"key": k.value, "title": labels[k.value][0], "help": labels[k.value][1],
+                     "in_force": k in in_force} for k in shown]
+    return {"purposes": purposes, "channels": terms.channels, "granted": _on(site, subject),
+            "prohibited_all": ProhibitionKind.DIRECT_MARKETING in in_force,
+            "prohibitions": prohibitions}
+
+
+def _on(site: Site, subject: Any) -> set[tuple[str, str]]:
+    """The purposes and channels ticked: granted, or allowed by their basis without a grant
+    (a customer's soft opt-in, or unless prohibited) until the customer objects."""
+    return {(v["purpose"], v["channel"]) for v in marketing.permission_views(site, subject)
+            if v["state"] == State.GRANTED or v["allowed_by"] not in (None, Basis.CONSENT)}
 
 
 def _download(site: Site, subject: Any) -> Response:
@@ -163,22 +184,39 @@ def _download(site: Site, subject: Any) -> Response:
 def _apply_preferences(site: Site, subject: Any, action: str, perms: set[str]) -> None:
     actor = f"subject:{subject.public_id}"
     evidence = marketing.Evidence(source="preferences-page", ip=request.remote_addr)
-    if action == "prohibit_all":
-        marketing.set_permission(site, subject, "*", "*", State.PROHIBITED, actor, evidence)
+    change, _, kind_name = action.partition(":")
+    if action in ("prohibit_all", "lift"):  # the whole of direct marketing, as always
+        change, kind_name = ("prohibit" if action == "prohibit_all" else "lift",
+                             ProhibitionKind.DIRECT_MARKETING.value)
+    if change in ("prohibit", "lift") and kind_name:
+        _apply_prohibition(site, subject, change, kind_name, actor, evidence)
         return
-    if action == "lift":
-        marketing.set_permission(site, subject, "*", "*", State.LIFTED, actor, evidence)
-        return
-    purposes, channels, _ = marketing.notice_marketing(site)
-    current = {(v["purpose"], v["channel"]): v["state"]
-               for v in marketing.permission_views(site, subject)}
-    for p in purposes:
-        for c in channels:
+    terms = marketing.current_terms(site)
+    on = _on(site, subject)
+    pending = {(v["purpose"], v["channel"]) for v in marketing.permission_views(site, subject)
+               if v["state"] == marketing.OptInStep.PENDING}  # unticked: withdrawn too
+    for p in terms.purposes:
+        if kinds.is_use(p):  # not something sent: a prohibition kind governs it
+            continue
+        for c in terms.channels:
             wanted = f"{p}:{c}" in perms
-            if wanted and current.get((p, c)) != State.GRANTED:
+            if wanted and (p, c) not in on:
                 marketing.set_permission(site, subject, p, c, State.GRANTED, actor, evidence)
-            elif not wanted and current.get((p, c)) in marketing.WITHDRAWABLE:
+            elif not wanted and ((p, c) in on or (p, c) in pending):
                 marketing.set_permission(site, subject, p, c, State.WITHDRAWN, actor, evidence)
+
+
+def _apply_prohibition(site: Site, subject: Any, change: str, kind_name: str, actor: str,
+                       evidence: marketing.Evidence) -> None:
+    """Set a kind the notice offers, or lift one in force; anything else changes nothing."""
+    try:
+        kind = ProhibitionKind(kind_name)
+    except ValueError:
+        return
+    if change == "prohibit" and kind in marketing.current_terms(site).offered_kinds():
+        marketing.set_prohibition(site, subject, kind, State.PROHIBITED, actor, evidence)
+    elif change == "lift" and kind in marketing.kinds_in_force(subject):
+        marketing.set_prohibition(site, subject, kind, State.LIFTED, actor, evidence)
 
 
 def init_app(app: Flask) -> None:

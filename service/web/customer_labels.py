@@ -4,6 +4,13 @@ from __future__ import annotations
 
 LABELS: dict[str, dict[str, str]] = {
     "fi": {
+        "send_title": "Mitä saamme lähettää sinulle",
+        "customer_basis": "Lähetämme tätä asiakkaillemme, kunnes kiellät sen.",
+        "prohibitions_title": "Kiellot",
+        "prohibitions_intro": "Voit kieltää tietojesi käytön näihin tarkoituksiin milloin "
+                              "tahansa. Kielto on voimassa, kunnes poistat sen.",
+        "in_force": "Kielto on voimassa.",
+        "prohibit": "Kiellä",
         "unsubscribe_title": "Peru tilaus",
         "unsubscribe_question": "Haluatko lopettaa viestit: {purpose} ({channel})?",
         "unsubscribe_button": "Peru tilaus",
@@ -36,6 +43,13 @@ LABELS: dict[str, dict[str, str]] = {
         "email": "sähköposti", "sms": "tekstiviesti", "phone": "puhelin", "post": "posti",
     },
     "sv": {
+        "send_title": "Vad vi får skicka dig",
+        "customer_basis": "Vi skickar detta till våra kunder tills du förbjuder det.",
+        "prohibitions_title": "Förbud",
+        "prohibitions_intro": "Du kan när som helst förbjuda att dina uppgifter används för "
+                              "dessa ändamål. Förbudet gäller tills du häver det.",
+        "in_force": "Förbudet gäller.",
+        "prohibit": "Förbjud",
         "unsubscribe_title": "Avsluta prenumeration",
         "unsubscribe_question": "Vill du sluta få meddelanden: {purpose} ({channel})?",
         "unsubscribe_button": "Avsluta prenumerationen",
@@ -69,6 +83,13 @@ LABELS: dict[str, dict[str, str]] = {
         "email": "e-post", "sms": "textmeddelande", "phone": "telefon", "post": "post",
     },
     "en": {
+        "send_title": "What we may send you",
+        "customer_basis": "We send this to our customers until you object.",
+        "prohibitions_title": "Prohibitions",
+        "prohibitions_intro": "You can prohibit the use of your data for these purposes at "
+                              "any time. A prohibition stays in force until you lift it.",
+        "in_force": "This prohibition is in force.",
+        "prohibit": "Prohibit",
         "unsubscribe_title": "Unsubscribe",
         "unsubscribe_question": "Do you want to stop receiving: {purpose} ({channel})?",
         "unsubscribe_button": "Unsubscribe",
@@ -100,5 +121,51 @@ LABELS: dict[str, dict[str, str]] = {
         "erase_unconfirmed": "Tick the box to confirm the erasure.",
         "manage": "Manage your marketing permissions",
         "email": "email", "sms": "text message", "phone": "phone", "post": "post",
+    },
+}
+
+# Each kind of prohibition (marketing.kinds): its title and what it stops, per language.
+KIND_LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "fi": {
+        "direct_marketing": ("Kaikki suoramarkkinointi", LABELS["fi"]["prohibit_all_help"]),
+        "distance_selling": ("Etämyynti ja puhelinmyynti",
+                             "Emme soita sinulle myyntitarkoituksessa emmekä myy sinulle "
+                             "etäviestimin."),
+        "market_research": ("Markkina- ja mielipidetutkimukset",
+                            "Emme lähetä sinulle markkina- tai mielipidetutkimuksia."),
+        "address_disclosure": ("Osoitetietojen luovutus",
+                               "Emme luovuta nimi- ja osoitetietojasi muille yrityksille "
+                               "suoramarkkinointia varten."),
+        "list_publication": ("Julkaiseminen luettelona",
+                             "Emme julkaise tietojasi sähköisenä tai painettuna luettelona "
+                             "(esimerkiksi postitustarroina)."),
+    },
+    "sv": {
+        "direct_marketing": ("All direktmarknadsföring", LABELS["sv"]["prohibit_all_help"]),
+        "distance_selling": ("Distansförsäljning och telefonförsäljning",
+                             "Vi ringer dig inte i försäljningssyfte och säljer inte till dig "
+                             "på distans."),
+        "market_research": ("Marknads- och opinionsundersökningar",
+                            "Vi skickar dig inga marknads- eller opinionsundersökningar."),
+        "address_disclosure": ("Utlämnande av adressuppgifter",
+                               "Vi lämnar inte ut dina namn- och adressuppgifter till andra "
+                               "företag för direktmarknadsföring."),
+        "list_publication": ("Publicering i en förteckning",
+                             "Vi publicerar inte dina uppgifter i en elektronisk eller tryckt "
+                             "förteckning (till exempel adressetiketter)."),
+    },
+    "en": {
+        "direct_marketing": ("All direct marketing", LABELS["en"]["prohibit_all_help"]),
+        "distance_selling": ("Distance selling and telephone sales",
+                             "We will not call you to sell to you or sell to you at a "
+                             "distance."),
+        "market_research": ("Market and opinion research",
+                            "We will not send you market or opinion research."),
+        "address_disclosure": ("Disclosure of your address",
+                               "We will not disclose your name and address to other companies "
+                               "for direct marketing."),
+        "list_publication": ("Publication in a list",
+                             "We will not publish your data in an electronic or printed list "
+                             "(for example on mailing labels)."),
     },
 }

@@ -31,9 +31,10 @@ def test_lupa_check_writes_allowed_and_denied_csv(runner: Any, client: Any, demo
                                  "--channel", "email", "-o", str(out), str(src)])
     assert result.exit_code == 0, result.output
     rows = list(csv.reader(out.open()))
-    assert rows == [["recipient", "may_contact", "reason"], ["ok@example.fi", "true", ""],
-                    ["NO@example.fi", "false", "prohibited"],
-                    ["who@example.fi", "false", "unknown"]]
+    assert rows == [["recipient", "may_contact", "reason", "basis"],
+                    ["ok@example.fi", "true", "", "consent"],
+                    ["NO@example.fi", "false", "prohibited", ""],
+                    ["who@example.fi", "false", "unknown", ""]]
     assert "3 recipients, 1 may be contacted" in result.output
     assert audit_actions(app)[-1] == "marketing.checked"
     assert count(app, "marketing_check_answers") == 3

@@ -40,17 +40,27 @@ def test_negotiation_picks_the_writer_the_accept_header_asks_for(
 
 
 def test_check_answers_are_written_with_the_outcome_as_reason() -> None:
-    batch = (["a@example.fi", "b@example.fi", "c"], [0, 3, 6])
+    """Each answer: may contact or why not, and on which basis it may (consent: code 0;
+    a customer relationship: 7; unless prohibited: 8)."""
+    batch = (["a@example.fi", "b@example.fi", "c", "d@example.fi", "e@example.fi"],
+             [0, 3, 6, 7, 8])
     ndjson = formats.writer("check-answers", "ndjson")
     assert ndjson.rows(batch) == (
-        b'{"recipient":"a@example.fi","may_contact":true,"reason":null}\n'
-        b'{"recipient":"b@example.fi","may_contact":false,"reason":"prohibited"}\n'
-        b'{"recipient":"c","may_contact":false,"reason":"invalid"}\n')
+        b'{"recipient":"a@example.fi","may_contact":true,"reason":null,"basis":"consent"}\n'
+        b'{"recipient":"b@example.fi","may_contact":false,"reason":"prohibited","basis":null}\n'
+        b'{"recipient":"c","may_contact":false,"reason":"invalid","basis":null}\n'
+        b'{"recipient":"d@example.fi","may_contact":true,"reason":null,'
+        b'"basis":"customer_relationship"}\n'
+        b'{"recipient":"e@example.fi","may_contact":true,"reason":null,'
+        b'"basis":"unless_prohibited"}\n')
     assert ndjson.tail is not None and ndjson.tail({"total": 3}) == b'{"summary":{"total":3}}\n'
     csv = formats.writer("check-answers", "csv")
-    assert csv.head + csv.rows(batch) == (b"recipient,may_contact,reason\n"
-                                          b"a@example.fi,true,\nb@example.fi,false,prohibited\n"
-                                          b"c,false,invalid\n")
+    assert csv.head + csv.rows(batch) == (b"recipient,may_contact,reason,basis\n"
+                                          b"a@example.fi,true,,consent\n"
+                                          b"b@example.fi,false,prohibited,\n"
+                                          b"c,false,invalid,\n"
+                                          b"d@example.fi,true,,customer_relationship\n"
+                                          b"e@example.fi,true,,unless_prohibited\n")
     assert csv.error is None and csv.tail is None  # CSV has no place for them
 
 

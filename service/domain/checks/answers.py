@@ -14,9 +14,13 @@ from service.models import CheckAnswer, MarketingCheck, Subject
 
 
 def verdict(code: int) -> dict[str, Any]:
-    """An outcome code as the answer's `may_contact` and `reason` (None when allowed)."""
-    allowed = code == marketing.ALLOWED
-    return {"may_contact": allowed, "reason": None if allowed else marketing.OUTCOMES[code]}
+    """An outcome code as the answer's `may_contact`, `reason` (None when allowed) and
+    `basis` (what allowed the contact: consent, customer_relationship, unless_prohibited;
+    None when not allowed)."""
+    basis = marketing.Outcome(code).basis
+    allowed = basis is not None
+    return {"may_contact": allowed, "reason": None if allowed else marketing.OUTCOMES[code],
+            "basis": basis.value if basis is not None else None}
 
 
 def result(recipient: str, code: int) -> dict[str, Any]:

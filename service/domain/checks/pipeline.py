@@ -56,16 +56,18 @@ class CheckRun:
     def __init__(self, site: Site, purpose: str, channel: str, id_type: str, actor: str,
                  expected: int | None = None,
                  estimate: Callable[[int], int] | None = None) -> None:
-        purposes, channels, _ = marketing.notice_marketing(site)
+        terms = marketing.current_terms(site)
         errors: dict[str, list[str]] = {}
-        if purpose not in purposes:
-            errors["purpose"] = [f"must be one of {', '.join(purposes)}"]
-        if channel not in channels:
-            errors["channel"] = [f"must be one of {', '.join(channels)}"]
+        if purpose not in terms.purposes:
+            errors["purpose"] = [f"must be one of {', '.join(terms.purposes)}"]
+        if channel not in terms.channels:
+            errors["channel"] = [f"must be one of {', '.join(terms.channels)}"]
         if errors:
             raise InvalidInput("The check does not fit the site's notice.", errors)
         # Only ids are kept: a streamed check outlives the request's session objects.
         self.site_id, self.purpose, self.channel, self.id_type = site.id, purpose, channel, id_type
+        # The basis of the notice in force when the check starts answers the whole check.
+        self.basis = terms.basis(purpose)
         self.actor = actor
         self.key = crypto.lookup_key(site.id)
         self._email_hmac = crypto.PrefixedHmac(self.key, b"email:")  # = crypto.lookup_hash
@@ -164,7 +166,7 @@ class CheckRun:
                     snapshot = self._snapshot_wanted(self._submitted + len(hashes))
                     if snapshot == "yes":
                         self._snapshot = check_snapshot.Loading(app, self.site_id, self.purpose,
-                                                                self.channel)
+                                                                self.channel, self._question())
                         db.session.commit()
                 start = self._submitted
                 self._submitted += len(hashes)
@@ -229,7 +231,8 @@ class CheckRun:
             return "later"
         generation = marketing.current_generation(self.site_id)
         db.session.commit()
-        cached = permission_cache.cached(self.site_id, generation, self.purpose, self.channel)
+        cached = permission_cache.cached(self.site_id, generation, self.purpose, self.channel,
+                                         self._question().variant)
         return "no" if cached * 2 >= size else "yes"
 
     def _ready_snapshot(self) -> check_snapshot.Snapshot | None:
@@ -251,11 +254,15 @@ class CheckRun:
         batch, hashes, start, future = item
         return batch, self._account(start, hashes, future.result())
 
+    def _question(self) -> check_lookup.Question:
+        """What a batch asks now (a customer-relationship purpose: today's customers)."""
+        return check_lookup.Question.now(self.purpose, self.channel, self.basis)
+
     def _resolve(self, hashes: list[bytes | None]
                  ) -> tuple[list[permission_cache.Answer], Callable[[], None]]:
         distinct = list({h for h in hashes if h is not None})
         answers, fill = check_lookup.lookup_deferred(
-            self.site_id, self.purpose, self.channel, distinct
+            self.site_id, self._question(), distinct
         ) if distinct else ({}, check_lookup.nothing)
         invalid = (None, marketing.INVALID)
         return [answers[h] if h is not None else invalid for h in hashes], fill
@@ -340,7 +347,7 @@ class CheckRun:
         assert check is not None and site is not None
         self.status = status
         check.status, check.total = status, self.position
-        check.allowed = self.counts["allowed"]
+        check.allowed = self.allowed
         check.counts = {k: v for k, v in self.counts.items() if v}
         check.digest = self.digest.hexdigest()
         check.finished_at = utcnow()
@@ -349,10 +356,15 @@ class CheckRun:
                      {k: v for k, v in summary.items() if k != "status" or status != "complete"})
         return summary
 
+    @property
+    def allowed(self) -> int:
+        """How many may be contacted, on any basis (`counts` splits them by basis)."""
+        return sum(self.counts[code.reason] for code in marketing.ALLOWING)
+
     def summary(self) -> dict[str, Any]:
         return {"check_id": self.public_id, "purpose": self.purpose,
-                "channel": self.channel, "total": self.position,
-                "allowed": self.counts["allowed"],
+                "channel": self.channel, "basis": self.basis.value, "total": self.position,
+                "allowed": self.allowed,
                 "counts": {k: v for k, v in self.counts.items() if v},
                 "digest": self.digest.hexdigest(), "status": self.status}
 

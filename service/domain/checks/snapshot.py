@@ -8,7 +8,7 @@ holds a fair share of the site's subjects and the Redis cache is cold.
 
 Compact, with no Python object per subject (~25 bytes each; a dict would take ~130): the
 site's keyed hashes (first 16 bytes) sorted in one byte string with a directory by their
-first two bytes, and beside each key its subject id * 8 + outcome in an array. Two reads at
+first two bytes, and beside each key its subject id * 16 + outcome in an array. Two reads at
 once build it: the keys with their subject ids, and each subject's outcome into a byte array
 indexed by subject id (folded into the array when both are in). A lookup is a `bytes.find`
 within one of 65,536 buckets (~15 keys).
@@ -26,12 +26,14 @@ import threading
 from array import array
 from collections import Counter
 from concurrent.futures import Future
+from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from service.domain import marketing
 from service.domain.checks import lookup as check_lookup
 from service.domain.checks import stage as check_stage
-from service.domain.marketing import permission_cache
+from service.domain.marketing import permission_cache, relationships
 from service.extensions import db
 
 _KEYS = """
@@ -46,18 +48,34 @@ CROSS JOIN LATERAL (
 ) AS g
 """
 _RANGE = "SELECT min(id), max(id), count(*) FROM subjects WHERE site_id = %s"
-# Each subject's outcome: marketing.decide in SQL (the CASE made from its precedence table)
-# over check_lookup's per-subject fold; only subjects with a permission row or a restriction
-# (the rest have no permission).
-_OUTCOMES = f"""
+# Each subject's outcome: marketing.decide in SQL (the CASE made from its precedence table,
+# for the purpose's basis) over check_lookup's per-subject fold; only subjects with a
+# permission row, a restriction or (for a customer-relationship purpose) a relationship: the
+# rest get marketing.without_rows(basis).
+_ONLY_RESTRICTED = ("SELECT id, TRUE AS restricted, FALSE AS customer FROM subjects "
+                    "WHERE site_id = %(s)b AND restricted_at IS NOT NULL")
+_RESTRICTED_OR_CUSTOMERS = (
+    "SELECT id, restricted_at IS NOT NULL AS restricted, "
+    "(relationship_start <= %(d)b AND (relationship_end IS NULL OR relationship_end > %(d)b))"
+    " AS customer FROM subjects WHERE site_id = %(s)b "
+    "AND (restricted_at IS NOT NULL OR relationship_start IS NOT NULL)")
+
+
+@lru_cache(maxsize=len(marketing.Basis))
+def outcomes_sql(basis: marketing.Basis) -> str:
+    case = marketing.sql_case("p.prohibited", "coalesce(r.restricted, FALSE)", "p.state",
+                              "coalesce(r.customer, FALSE)", basis)
+    others = (_RESTRICTED_OR_CUSTOMERS if basis == marketing.Basis.CUSTOMER_RELATIONSHIP
+              else _ONLY_RESTRICTED)
+    return f"""
 SELECT string_agg(int8send(coalesce(p.subject_id, r.id)), ''::bytea),
-       string_agg(set_byte('\\x00'::bytea, 0,
-           {marketing.sql_case("p.prohibited", "r.id IS NOT NULL", "p.state")}), ''::bytea)
+       string_agg(set_byte('\\x00'::bytea, 0, {case}), ''::bytea)
 FROM ({check_lookup.permission_fold("site_id = %(s)b")}) AS p
-FULL JOIN (SELECT id FROM subjects WHERE site_id = %(s)b AND restricted_at IS NOT NULL) AS r
-  ON r.id = p.subject_id
+FULL JOIN ({others}) AS r ON r.id = p.subject_id
 GROUP BY coalesce(p.subject_id, r.id) >> 16
 """
+
+
 _SITE_SIZE = "SELECT count(*) FROM subject_identifiers WHERE site_id = %s"
 _UNKNOWN: permission_cache.Answer = (None, marketing.UNKNOWN)
 # Keys are the first 16 bytes of the 32-byte keyed hashes. HMAC-SHA-256 truncated to 128
@@ -69,14 +87,19 @@ _SHIFT = KEY_BYTES.bit_length() - 1  # offset >> _SHIFT: the key's index
 # Subject ids of one site may interleave with other sites'; past this spread (id range over
 # subject count) the outcome array would cost too much and no snapshot is made.
 MAX_SPREAD = 32
+# Beside each key its subject id * 16 + outcome: the outcome codes (0-8) fit in four bits.
+_CODE_BITS = 4
+_CODE_MASK = (1 << _CODE_BITS) - 1
 
 
 class Snapshot:
-    """Every identifier's answer for one purpose x channel, as of one generation: the keys
-    (sorted, end to end) and beside each its subject id * 8 + outcome."""
+    """Every identifier's answer for one purpose x channel, as of one generation (and, for
+    a customer-relationship purpose, one day): the keys (sorted, end to end) and beside each
+    its subject id * 16 + outcome."""
 
-    def __init__(self, generation: int, keys: bytearray, answers: array[int]) -> None:
-        self.generation = generation
+    def __init__(self, generation: int, keys: bytearray, answers: array[int],
+                 day: date | None = None) -> None:
+        self.generation, self.day = generation, day
         self.stale = False
         self._keys, self._answers = keys, answers
         self._starts = _directory(keys)
@@ -88,12 +111,15 @@ class Snapshot:
                 ) -> list[permission_cache.Answer] | None:
         """The answer for each keyed hash (None: an invalid recipient), in order; or None
         (and stale from now on) when a permission of the site has changed since the
-        snapshot: `generation` is the one the caller has just read."""
-        if self.stale or generation != self.generation:
+        snapshot (`generation` is the one the caller has just read), or the day its
+        customers were judged on is over."""
+        if self.stale or generation != self.generation or (
+                self.day is not None and relationships.today() != self.day):
             self.stale = True
             return None
         find, starts, packed = self._keys.find, self._starts, self._answers
         unknown, invalid, shift = _UNKNOWN, (None, marketing.INVALID), _SHIFT
+        bits, mask = _CODE_BITS, _CODE_MASK
         out: list[permission_cache.Answer] = []
         append = out.append
         for h in hashes:
@@ -108,7 +134,7 @@ class Snapshot:
                     append(unknown)
                     continue
             value = packed[at >> shift]
-            append((value >> 3, value & 7))
+            append((value >> bits, value & mask))
         return out
 
     def _aligned(self, key: bytes, at: int, end: int) -> int:
@@ -157,8 +183,11 @@ class Loading:
     """A snapshot being read on two threads with their own connections (the outcomes and
     the keys at once). The generation is read first, before either read starts."""
 
-    def __init__(self, app: Any, site_id: int, purpose: str, channel: str) -> None:
-        self.generation = marketing.current_generation(site_id)
+    def __init__(self, app: Any, site_id: int, purpose: str, channel: str,
+                 question: check_lookup.Question | None = None) -> None:
+        q = question or check_lookup.Question(purpose, channel)
+        self.generation, self.day = marketing.current_generation(site_id), q.day
+        self._default = marketing.without_rows(q.basis)
         self._lock = threading.Lock()
         self._built: Snapshot | None = None
         self._dropped = False
@@ -168,7 +197,7 @@ class Loading:
         except BaseException:
             self._stages[0].close()
             raise
-        self._outcomes = self._stages[0].submit(site_id, purpose, channel)
+        self._outcomes = self._stages[0].submit(site_id, q)
         self._keys = self._stages[1].submit(site_id)
 
     def ready(self) -> bool:
@@ -194,13 +223,13 @@ class Loading:
                     # Subjects created between the two reads: none has a permission row or
                     # a restriction yet, or the generation moved on and nothing is answered
                     # from this snapshot at all.
-                    codes.extend(bytes([marketing.NO_PERMISSION]) * (max(subjects) - low + 1
-                                                                     - len(codes)))
-                # one array read per lookup instead of two (~20 % of a lookup's time); the
-                # outcome codes (0-6) fit in three bits
+                    codes.extend(bytes([self._default]) * (max(subjects) - low + 1
+                                                           - len(codes)))
+                # one array read per lookup instead of two (~20 % of a lookup's time)
+                bits = _CODE_BITS
                 for i, sid in enumerate(subjects):  # in place: no list of a million ints
-                    subjects[i] = sid * 8 + codes[sid - low]
-                self._built = Snapshot(self.generation, keys, subjects)
+                    subjects[i] = (sid << bits) + codes[sid - low]
+                self._built = Snapshot(self.generation, keys, subjects, self.day)
                 self._release()
             return self._built
 
@@ -229,7 +258,7 @@ def _finished() -> Future[Any]:
     return future
 
 
-def _load_outcomes(site_id: int, purpose: str, channel: str) -> tuple[bytearray, int] | None:
+def _load_outcomes(site_id: int, q: check_lookup.Question) -> tuple[bytearray, int] | None:
     """Each subject's outcome, indexed by subject id minus the lowest; None when the ids
     are too spread out."""
     with _raw().cursor(binary=True) as cur:
@@ -240,9 +269,11 @@ def _load_outcomes(site_id: int, purpose: str, channel: str) -> tuple[bytearray,
         if not count or high - low + 1 > MAX_SPREAD * count:
             db.session.rollback()  # ends the read-only transaction
             return None
-        outcomes = bytearray([marketing.NO_PERMISSION]) * (high - low + 1)
-        for packed_ids, codes in cur.stream(_OUTCOMES, {"s": site_id, "p": purpose,
-                                                         "c": channel}):
+        outcomes = bytearray([marketing.without_rows(q.basis)]) * (high - low + 1)
+        params = {"s": site_id, "p": q.purpose, "c": q.channel, "k": list(q.markers)}
+        if q.day is not None:
+            params["d"] = q.day
+        for packed_ids, codes in cur.stream(outcomes_sql(q.basis), params):
             ids = _int8s(packed_ids)
             if min(ids) < low or max(ids) > high:  # a subject created since _RANGE
                 raise RuntimeError("the site's subjects changed while the snapshot was read")

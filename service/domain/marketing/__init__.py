@@ -1,7 +1,10 @@
 """Customers (subjects) and their marketing permissions and prohibitions: identifiers,
-encryption, double opt-in, opt-out imports, unsubscribe links and the permission cache.
-The states, answer codes and their precedence are data in `states`."""
+encryption, customer relationships, double opt-in, opt-out imports, unsubscribe links and
+the permission cache. The states, bases, answer codes and their precedence are data in
+`states`; the kinds of prohibition and what each covers in `kinds`; the notice's marketing
+terms (bases, offered kinds) are read by `terms`."""
 
+from service.domain.marketing.kinds import KINDS, ProhibitionKind
 from service.domain.marketing.permissions import (
     ALLOWED,
     ANY,
@@ -17,26 +20,35 @@ from service.domain.marketing.permissions import (
     Evidence,
     bump_generation,
     current_generation,
-    history,
     notice_marketing,
     outcome_of,
-    permission_views,
-    prohibitions_of,
+    rows_of,
     set_permission,
+    set_prohibition,
     validate_evidence,
     validate_target,
 )
 from service.domain.marketing.states import (
+    ALLOWING,
     NO_STATE,
     OPT_OUTS,
     PRECEDENCE,
     PROHIBITION_LIFTED,
     WITHDRAWABLE,
+    Basis,
     OptInStep,
     Outcome,
     PermissionState,
     decide,
     sql_case,
+    without_rows,
+)
+from service.domain.marketing.terms import MarketingTerms, current_terms, terms_of
+from service.domain.marketing.views import (
+    history,
+    kinds_in_force,
+    permission_views,
+    prohibitions_of,
 )
 
 __all__ = [
@@ -59,6 +71,17 @@ __all__ = [
     "PROHIBITION_LIFTED",
     "WITHDRAWABLE",
     "PRECEDENCE",
+    "ALLOWING",
+    "Basis",
+    "KINDS",
+    "ProhibitionKind",
+    "MarketingTerms",
+    "current_terms",
+    "terms_of",
+    "without_rows",
+    "set_prohibition",
+    "rows_of",
+    "kinds_in_force",
     "Evidence",
     "notice_marketing",
     "validate_target",

@@ -5,6 +5,10 @@ batch reads it from the database first, so an answer cached before a write can n
 served after that write is acknowledged, even when the explicit invalidation after the commit
 could not reach Redis (Redis down, another instance, a network split). The explicit
 invalidation only frees memory early. Every Redis error falls back to the database.
+
+The answers also depend on the purpose's basis (from the notice) and, for a
+customer-relationship purpose, on the day (relationships end on a day, with no write): both
+are the key's `variant`, so an answer is never used under another basis or on another day.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from redis import RedisError
 
 log = logging.getLogger("lupa.marketing.cache")
 PREFIX = "lupa:mk2"  # 2: answers packed as 9 bytes (mk held "sid:code" text)
+CONSENT = "consent"  # the variant of a consent purpose's answers
 TTL_SECONDS = 3600
 CHUNK = 2000  # answers per script call: Redis is never blocked for more than ~2 ms
 
@@ -98,8 +103,8 @@ class _Scripts:
 
 # The site id in braces is the Redis Cluster hash tag: a site's answer hashes and its index
 # share a slot, so one script may touch both.
-def _key(site_id: int, generation: int, purpose: str, channel: str) -> str:
-    return f"{PREFIX}:{{{site_id}}}:{generation}:{purpose}:{channel}"
+def _key(site_id: int, generation: int, purpose: str, channel: str, variant: str) -> str:
+    return f"{PREFIX}:{{{site_id}}}:{generation}:{purpose}:{channel}:{variant}"
 
 
 def _index(site_id: int) -> str:
@@ -107,11 +112,11 @@ def _index(site_id: int) -> str:
 
 
 def get_many(site_id: int, generation: int, purpose: str, channel: str,
-             hashes: list[bytes]) -> dict[bytes, Answer]:
+             hashes: list[bytes], variant: str = CONSENT) -> dict[bytes, Answer]:
     redis_ = _client()
     if redis_ is None or not hashes:
         return {}
-    key = _key(site_id, generation, purpose, channel)
+    key = _key(site_id, generation, purpose, channel, variant)
     try:
         pipe = redis_.client.pipeline(transaction=False)
         for i in range(0, len(hashes), CHUNK):
@@ -129,23 +134,24 @@ def get_many(site_id: int, generation: int, purpose: str, channel: str,
             if code != missing}
 
 
-def cached(site_id: int, generation: int, purpose: str, channel: str) -> int:
+def cached(site_id: int, generation: int, purpose: str, channel: str,
+           variant: str = CONSENT) -> int:
     """How many answers Redis holds for this generation (0 without Redis or on error)."""
     redis_ = _client()
     if redis_ is None:
         return 0
     try:
-        return int(redis_.client.hlen(_key(site_id, generation, purpose, channel)))
+        return int(redis_.client.hlen(_key(site_id, generation, purpose, channel, variant)))
     except RedisError:
         return 0
 
 
 def put_many(site_id: int, generation: int, purpose: str, channel: str,
-             answers: Mapping[bytes, Answer]) -> None:
+             answers: Mapping[bytes, Answer], variant: str = CONSENT) -> None:
     redis_ = _client()
     if redis_ is None or not answers:
         return
-    key, index = _key(site_id, generation, purpose, channel), _index(site_id)
+    key, index = _key(site_id, generation, purpose, channel, variant), _index(site_id)
     hashes = list(answers)
     packer = _PACKED.pack
     try:

@@ -21,12 +21,14 @@ from typing import Any
 from sqlalchemy import select, update
 
 from service.domain import audit, notices
-from service.domain.audit.canonical import iso_utc
 from service.domain.consent.privacy import truncate_ip
+from service.domain.marketing import kinds
+from service.domain.marketing.kinds import ProhibitionKind
 from service.domain.marketing.states import (
     NO_STATE,
     PROHIBITION_LIFTED,
     WITHDRAWABLE,
+    Basis,
     OptInStep,
     Outcome,
     PermissionState,
@@ -104,7 +106,7 @@ def validate_evidence(site: Site, evidence: Evidence) -> None:
                                {"evidence": {"notice_version": ["unknown version"]}}) from exc
 
 
-def _rows(subject: Subject) -> dict[tuple[str, str], MarketingPermission]:
+def rows_of(subject: Subject) -> dict[tuple[str, str], MarketingPermission]:
     rows = db.session.execute(
         select(MarketingPermission).where(MarketingPermission.subject_id == subject.id)
         .execution_options(populate_existing=True)  # what is committed now, not what was read
@@ -121,10 +123,6 @@ def _row(rows: dict[tuple[str, str], MarketingPermission], subject: Subject, pur
         db.session.add(row)
         rows[(purpose, channel)] = row
     return row
-
-
-def _matches(pattern: tuple[str, str], key: tuple[str, str]) -> bool:
-    return all(p in (ANY, k) for p, k in zip(pattern, key, strict=True))
 
 
 class _Recorder:
@@ -155,13 +153,31 @@ def set_permission(
 ) -> bool:
     """Apply one change; returns False when it changed nothing (then nothing is audited)."""
     purposes, channels, current_number = validate_target(site, purpose, channel, state)
+    return _change(site, subject, (purpose, channel), state, actor, evidence,
+                   (purposes, channels, current_number))
+
+
+def set_prohibition(site: Site, subject: Subject, kind: ProhibitionKind, state: str,
+                    actor: str, evidence: Evidence) -> bool:
+    """Prohibit or lift one kind of prohibition (kinds.KINDS says what it covers)."""
+    if state not in (PermissionState.PROHIBITED, PermissionState.LIFTED):
+        raise InvalidInput("A prohibition is set or lifted.",
+                           {"state": ["must be prohibited or lifted"]})
+    return _change(site, subject, kinds.row_key(kind), state, actor, evidence,
+                   notice_marketing(site))
+
+
+def _change(site: Site, subject: Subject, target: tuple[str, str], state: str, actor: str,
+            evidence: Evidence, notice: tuple[list[str], list[str], int]) -> bool:
+    purpose, channel = target
+    purposes, channels, current_number = notice
     validate_evidence(site, evidence)
     version = evidence.notice_version or current_number
     now = utcnow()
     # One change of a subject at a time: concurrent changes would both insert a missing row
     # (a unique violation) or overwrite each other's reading of it. SQLite serialises writers.
     db.session.execute(select(Subject.id).where(Subject.id == subject.id).with_for_update())
-    rows = _rows(subject)
+    rows = rows_of(subject)
     record = _Recorder(site, subject, actor, evidence, version, truncate_ip(evidence.ip), now)
     if state in _GRANTS:
         _grant(rows, subject, purpose, channel, state, record)
@@ -220,7 +236,7 @@ def _prohibit(rows: dict[tuple[str, str], MarketingPermission], subject: Subject
         row.prohibited, row.prohibited_at = True, record.now
         record(row, PermissionState.PROHIBITED)
     for key, other in list(rows.items()):
-        if other.state in WITHDRAWABLE and _matches((purpose, channel), key):
+        if other.state in WITHDRAWABLE and kinds.row_covers(purpose, channel, *key):
             other.state, other.withdrawn_at = PermissionState.WITHDRAWN, record.now
             record(other, PermissionState.WITHDRAWN)
 
@@ -233,6 +249,9 @@ def _change_payload(record: _Recorder, purpose: str, channel: str,
         "purpose": purpose, "channel": channel, "state": state, "source": ev.source,
         "notice_version": record.version, "changes": [list(c) for c in record.changed],
     }
+    kind = kinds.kind_of_row(purpose, channel)
+    if kind is not None and state in (PermissionState.PROHIBITED, PermissionState.LIFTED):
+        payload["kind"] = kind.value
     if "visitor_id" in ev.details:  # links the permission to the banner's visitor
         payload["visitor"] = f"visitor:{ev.details['visitor_id']}"
     if record.ip_prefix or ev.confirmed_at or state == OptInStep.CONFIRMED:
@@ -260,55 +279,19 @@ def current_generation(site_id: int) -> int:
 
 
 def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel: str,
-               restricted: bool) -> Outcome:
+               restricted: bool, basis: str = Basis.CONSENT, customer: bool = False) -> Outcome:
     """The answer for purpose x channel from a subject's rows (purpose, channel, state,
-    prohibited), folded: a prohibition in any row that matches (`*` matches all) counts, the
-    state is the exact row's. check_lookup._PG_PERMISSIONS is this fold in SQL."""
+    prohibited), folded: a prohibition in any row that covers P on C counts (`*` matches all,
+    a kind's row what kinds.KINDS says it covers), the state is the exact row's; then the
+    purpose's basis and whether the subject is a customer today. check_lookup's
+    permission_fold is this fold in SQL."""
     state = None
     prohibited = False
+    markers = kinds.markers(purpose, channel)
     for p, c, row_state, row_prohibited in rows:
-        if not ((p == ANY or p == purpose) and (c == ANY or c == channel)):  # _matches, inline
+        if not ((p == ANY or p == purpose or p in markers) and (c == ANY or c == channel)):
             continue
         prohibited = prohibited or bool(row_prohibited)
         if p == purpose and c == channel:
             state = row_state
-    return decide(prohibited, restricted, state)
-
-
-def permission_views(site: Site, subject: Subject) -> list[dict[str, Any]]:
-    """Every stored row plus the effective answer for each concrete purpose x channel."""
-    rows = _rows(subject)
-    tuples = [(p, c, r.state, r.prohibited) for (p, c), r in rows.items()]
-    purposes, channels, _ = notice_marketing(site)
-    restricted = subject.restricted_at is not None
-    out = []
-    for p in purposes:
-        for c in channels:
-            row = rows.get((p, c))
-            code = outcome_of(tuples, p, c, restricted)
-            out.append({
-                "purpose": p, "channel": c, "state": row.state if row else NO_STATE,
-                "prohibited": code == PROHIBITED, "may_contact": code == ALLOWED,
-                "reason": None if code == ALLOWED else OUTCOMES[code],
-                "source": row.source if row else None,
-                "notice_version": row.notice_version if row else None,
-                "granted_at": iso_utc(row.granted_at) if row and row.granted_at else None,
-                "confirmed_at": iso_utc(row.confirmed_at) if row and row.confirmed_at else None,
-                "withdrawn_at": iso_utc(row.withdrawn_at) if row and row.withdrawn_at else None,
-            })
-    return out
-
-
-def prohibitions_of(subject: Subject) -> list[dict[str, str]]:
-    return [{"purpose": p, "channel": c} for (p, c), r in sorted(_rows(subject).items())
-            if r.prohibited]
-
-
-def history(subject: Subject) -> list[dict[str, Any]]:
-    rows = db.session.execute(
-        select(MarketingEvent).where(MarketingEvent.subject_id == subject.id)
-        .order_by(MarketingEvent.id)
-    ).scalars()
-    return [{"purpose": e.purpose, "channel": e.channel, "change": e.change, "actor": e.actor,
-             "source": e.source, "notice_version": e.notice_version, "ip_prefix": e.ip_prefix,
-             "evidence": e.evidence, "at": iso_utc(e.created_at)} for e in rows]
+    return decide(prohibited, restricted, state, basis, customer)

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from service.domain.marketing import crypto
+from service.domain.marketing import crypto, kinds
 from service.domain.marketing import permissions as marketing
 from service.domain.marketing.states import Outcome, PermissionState
 from service.extensions import db
@@ -24,10 +24,11 @@ def iter_suppressed(site_id: int, purpose: str, channel: str) -> Iterator[dict[s
     Takes the site id, not the Site: the stream outlives the request's session objects.
     """
     after = 0
+    row_purposes = (purpose, marketing.ANY, *kinds.markers(purpose, channel))
     while True:
         candidates = select(MarketingPermission.subject_id).where(
             MarketingPermission.site_id == site_id,
-            MarketingPermission.purpose.in_((purpose, marketing.ANY)),
+            MarketingPermission.purpose.in_(row_purposes),
             MarketingPermission.channel.in_((channel, marketing.ANY)),
             or_(MarketingPermission.prohibited.is_(True),
                 MarketingPermission.state == PermissionState.WITHDRAWN),
@@ -46,7 +47,7 @@ def iter_suppressed(site_id: int, purpose: str, channel: str) -> Iterator[dict[s
                    MarketingPermission.channel, MarketingPermission.state,
                    MarketingPermission.prohibited)
             .where(MarketingPermission.subject_id.in_(ids),
-                   MarketingPermission.purpose.in_((purpose, marketing.ANY)),
+                   MarketingPermission.purpose.in_(row_purposes),
                    MarketingPermission.channel.in_((channel, marketing.ANY)))
         ):
             rows[sid].append((p, c, state, prohibited))

@@ -1,4 +1,5 @@
-"""Marketing promises: grants have evidence, and no "may contact" after an objection."""
+"""Marketing promises: grants have evidence (and an e-mail grant for a consent purpose a
+double opt-in), no "may contact" after an objection, and soft opt-in only to customers."""
 
 from __future__ import annotations
 
@@ -10,17 +11,36 @@ from sqlalchemy import select
 
 from service.domain import marketing, notices
 from service.domain.audit.canonical import iso_utc
-from service.domain.promises.base import BROKEN, HOLDS, PromiseResult, ReportContext
+from service.domain.marketing import kinds, relationships
+from service.domain.promises.base import (
+    BROKEN,
+    HOLDS,
+    NOT_APPLICABLE,
+    PromiseResult,
+    ReportContext,
+)
 from service.extensions import db
 from service.models import CheckAnswer, MarketingCheck, MarketingEvent, MarketingPermission
 
 State = marketing.PermissionState
 _GRANT_CHANGES = (State.GRANTED, marketing.OptInStep.CONFIRMED)  # events that put a grant in force
+_ALLOWING = [code.value for code in marketing.ALLOWING]
+
+
+def _consent_purposes(ctx: ReportContext) -> set[str] | None:
+    """The purposes the latest notice rests on consent (None: no notice, judge them all)."""
+    terms = marketing.terms_of(v.data, v.number) if (v := notices.latest_version(ctx.site)) \
+        else None
+    if terms is None:
+        return None
+    return {p for p, basis in terms.purposes.items() if basis == marketing.Basis.CONSENT}
 
 
 def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
     """Direct marketing only with explicit permission: each grant has its evidence (source,
-    notice version) and an email grant a double opt-in confirmation."""
+    notice version) and an email grant for a consent purpose a double opt-in confirmation
+    (a grant on a customer-relationship or unless-prohibited purpose needs none: the
+    purpose does not rest on it)."""
     r = PromiseResult("marketing_grants_have_evidence",
                       "Direct marketing only with explicit, evidenced permission",
                       "marketing", HOLDS, "")
@@ -46,7 +66,10 @@ def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
                                           MarketingPermission.channel == "email",
                                           *ctx.in_period(MarketingPermission.granted_at))
     ).scalars()
+    consent = _consent_purposes(ctx)
     for p in perms:
+        if consent is not None and p.purpose not in consent:
+            continue
         counts["email_grants"] += 1
         if p.confirmed_at is None:
             counts["email_without_double_opt_in"] += 1
@@ -69,7 +92,7 @@ def no_contact_after_objection(ctx: ReportContext) -> PromiseResult:
         select(CheckAnswer.subject_id, MarketingCheck.public_id, MarketingCheck.purpose,
                MarketingCheck.channel, MarketingCheck.created_at)
         .join(MarketingCheck, MarketingCheck.id == CheckAnswer.check_id)
-        .where(MarketingCheck.site_id == ctx.site.id, CheckAnswer.outcome == marketing.ALLOWED,
+        .where(MarketingCheck.site_id == ctx.site.id, CheckAnswer.outcome.in_(_ALLOWING),
                CheckAnswer.subject_id.is_not(None), *ctx.in_period(MarketingCheck.created_at))
         .order_by(CheckAnswer.subject_id)
     ).all()
@@ -107,7 +130,7 @@ def _objection_in_force(events: list[Any], purpose: str, channel: str,
     for _, p, c, change, when in events:
         if when > at:
             break
-        covers = p in ("*", purpose) and c in ("*", channel)
+        covers = kinds.row_covers(p, c, purpose, channel)
         if change == State.PROHIBITED and covers:
             prohibitions[(p, c)] = when
         elif change == marketing.PROHIBITION_LIFTED:
@@ -120,3 +143,45 @@ def _objection_in_force(events: list[Any], purpose: str, channel: str,
     if prohibitions:
         return State.PROHIBITED.value, min(prohibitions.values())
     return withdrawn
+
+
+def soft_opt_in_only_to_customers(ctx: ReportContext) -> PromiseResult:
+    """Soft opt-in (a customer-relationship purpose) contacts only customers whose
+    relationship was active on the day asked: each "may contact" given on that basis is
+    judged against the relationship in force then (replayed from its events)."""
+    r = PromiseResult("soft_opt_in_only_to_customers",
+                      "Customer-relationship marketing only to active customers",
+                      "marketing.purposes.basis", HOLDS, "")
+    answers: Sequence[Any] = db.session.execute(
+        select(CheckAnswer.subject_id, MarketingCheck.public_id, MarketingCheck.purpose,
+               MarketingCheck.channel, MarketingCheck.created_at)
+        .join(MarketingCheck, MarketingCheck.id == CheckAnswer.check_id)
+        .where(MarketingCheck.site_id == ctx.site.id,
+               CheckAnswer.outcome == marketing.Outcome.ALLOWED_CUSTOMER_RELATIONSHIP,
+               CheckAnswer.subject_id.is_not(None), *ctx.in_period(MarketingCheck.created_at))
+        .order_by(CheckAnswer.subject_id)
+    ).all()
+    events: dict[int, list[Any]] = {}
+    ids = sorted({a[0] for a in answers})
+    for start in range(0, len(ids), 500):
+        for sid, change, evidence, at in db.session.execute(
+            select(MarketingEvent.subject_id, MarketingEvent.change, MarketingEvent.evidence,
+                   MarketingEvent.created_at)
+            .where(MarketingEvent.subject_id.in_(ids[start:start + 500]),
+                   MarketingEvent.change == relationships.CHANGE).order_by(MarketingEvent.id)
+        ):
+            events.setdefault(sid, []).append((change, evidence, at))
+    counts = {"soft_opt_in_answers": len(answers), "not_a_customer": 0}
+    for subject_id, check_id, purpose, channel, asked_at in answers:
+        then = relationships.replay([(c, e) for c, e, at in events.get(subject_id, [])
+                                     if at <= asked_at])
+        if not then.active_on(asked_at.date()):
+            counts["not_a_customer"] += 1
+            r.add({"check": check_id, "subject_row": subject_id, "purpose": purpose,
+                   "channel": channel, "asked_at": iso_utc(asked_at),
+                   "relationship": then.as_dict(asked_at.date())})
+    r.counts = counts
+    r.status = NOT_APPLICABLE if not answers else BROKEN if r.evidence_total else HOLDS
+    r.summary = (f"{counts['soft_opt_in_answers']} \"may contact\" answers on the customer "
+                 f"relationship, {counts['not_a_customer']} to someone not a customer then")
+    return r

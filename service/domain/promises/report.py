@@ -21,6 +21,7 @@ from service.domain.promises.integrity import chain_verifies
 from service.domain.promises.marketing import (
     marketing_grants_have_evidence,
     no_contact_after_objection,
+    soft_opt_in_only_to_customers,
 )
 from service.domain.promises.retention import consent_retention, evidence_retention
 from service.domain.promises.rights import requests_answered_in_time
@@ -32,6 +33,7 @@ PROMISES: tuple[Promise, ...] = (
     consent_before_tracking,
     marketing_grants_have_evidence,
     no_contact_after_objection,
+    soft_opt_in_only_to_customers,
     consent_retention,
     evidence_retention,
     requests_answered_in_time,

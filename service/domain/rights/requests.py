@@ -24,7 +24,7 @@ from sqlalchemy import delete, select
 from service.domain import audit, marketing
 from service.domain.audit.canonical import iso_utc
 from service.domain.checks import answers as check_answers
-from service.domain.marketing import crypto, subjects
+from service.domain.marketing import crypto, relationships, subjects
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import (
@@ -88,8 +88,10 @@ def access(site: Site, subject: Subject, actor: str, via: str = "admin",
         "subject": {"id": subject.public_id, "created_at": iso_utc(subject.created_at),
                     "erased": _erased(subject),
                     "restricted_at": (iso_utc(subject.restricted_at)
-                                      if subject.restricted_at else None)},
+                                      if subject.restricted_at else None),
+                    "customer_relationship": relationships.of(subject).as_dict()},
         "identifiers": subjects.identifiers_of(subject),
+        "prohibition_kinds": [k.value for k in marketing.kinds_in_force(subject)],
         "permissions": [] if _erased(subject) else marketing.permission_views(site, subject),
         "permission_history": marketing.history(subject),
         "answers_given_to_senders": check_answers.answers_about(subject, limit=100_000),

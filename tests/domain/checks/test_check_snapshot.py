@@ -111,7 +111,7 @@ def test_a_key_straddling_two_keys_is_not_a_match() -> None:
     first = b"\x00\x01" + b"A" * 6 + b"\x00\x01" + b"B" * 6
     second = b"\x00\x01" + b"C" * 14
     snapshot = check_snapshot.Snapshot(7, bytearray(first + second), array("q", [
-        10 * 8 + marketing.ALLOWED, 11 * 8 + marketing.WITHDRAWN]))
+        10 * 16 + marketing.ALLOWED, 11 * 16 + marketing.WITHDRAWN]))  # id * 16 + code
     straddling = first[8:] + second[:8] + b"\xff" * 16
     assert snapshot.answers(7, [second + b"\x00" * 16, straddling, first + b"\x00" * 16]) == [
         (11, marketing.WITHDRAWN), (None, marketing.UNKNOWN), (10, marketing.ALLOWED)]
@@ -295,3 +295,37 @@ def test_a_permission_change_mid_check_retires_the_snapshot(
         run.finish()
     assert batches == [["allowed"] * 3, ["withdrawn"] * 3]
     assert spy.answered == 1 and spy.refused == 1
+
+
+@pytest.mark.parametrize("basis", ["consent", "customer_relationship", "unless_prohibited"])
+def test_snapshot_agrees_with_outcome_of_by_basis(app: Flask, demo: dict, basis: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """The snapshot's one query for a purpose of each basis (kind rows, customers today,
+    the default for subjects with no row) equals outcome_of; it is stale on another day."""
+    from datetime import timedelta
+
+    from service.domain import marketing
+    from service.domain.checks import lookup as check_lookup
+    from service.domain.checks import snapshot as check_snapshot
+    from service.extensions import db
+    from tests.marketing_helpers import random_population_by_basis
+
+    site_id, expected = random_population_by_basis(app, 300, basis)
+    question = check_lookup.Question.now("research", "phone", marketing.Basis(basis))
+    with app.app_context():
+        loading = check_snapshot.Loading(app, site_id, "research", "phone", question)
+        db.session.commit()
+        try:
+            built = loading.result()
+        finally:
+            loading.close()
+    assert built is not None
+    hashes: list[bytes | None] = list(expected)
+    got = built.answers(built.generation, hashes)
+    assert got is not None and dict(zip(expected, got, strict=True)) == expected
+    if question.day is not None:  # the next day a relationship may have ended: stale
+        from service.domain.marketing import relationships
+
+        with monkeypatch.context() as m:
+            m.setattr(relationships, "today", lambda: question.day + timedelta(days=1))
+            assert built.answers(built.generation, hashes) is None

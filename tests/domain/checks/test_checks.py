@@ -152,9 +152,9 @@ def test_csv_in_csv_out(client: Any, demo: dict, population: dict) -> None:
                        data="email,name\ngranted@example.fi,Anna\nprohibited@example.fi,Bo\n",
                        headers={**sender(demo), "Content-Type": "text/csv"})
     assert resp.status_code == 200 and resp.mimetype == "text/csv"
-    assert resp.get_data(as_text=True) == ("recipient,may_contact,reason\n"
-                                           "granted@example.fi,true,\n"
-                                           "prohibited@example.fi,false,prohibited\n")
+    assert resp.get_data(as_text=True) == ("recipient,may_contact,reason,basis\n"
+                                           "granted@example.fi,true,,consent\n"
+                                           "prohibited@example.fi,false,prohibited,\n")
 
 
 @pytest.mark.parametrize("kwargs,status", [
@@ -467,3 +467,25 @@ def test_plain_ndjson_runs_read_at_once_give_what_line_by_line_gives(
             slow = list(marketing_checks.ndjson_recipients(Chunks(body, random.Random(seed))))
         assert fast == slow
     assert fast_runs >= 10  # the fast path was taken, many times
+
+
+@pytest.mark.parametrize("basis", ["consent", "customer_relationship", "unless_prohibited"])
+def test_database_lookup_agrees_with_outcome_of_by_basis(app: Flask, demo: dict,
+                                                         basis: str) -> None:
+    """The same for a purpose of each basis, with kind rows (which cover research by phone
+    or not) and customer relationships judged on today (on PostgreSQL the fold with the
+    kinds' rows and the customers' query)."""
+    from service.domain import marketing
+    from service.domain.checks import lookup as check_lookup
+    from tests.marketing_helpers import random_population_by_basis
+
+    site_id, expected = random_population_by_basis(app, 300, basis)
+    question = check_lookup.Question.now("research", "phone", marketing.Basis(basis))
+    with app.app_context():
+        got = check_lookup.lookup_db(site_id, "research", "phone", list(expected), question)
+    assert got == expected
+    codes = {code for _, code in expected.values()}
+    allowing = {"consent": marketing.Outcome.ALLOWED,
+                "customer_relationship": marketing.Outcome.ALLOWED_CUSTOMER_RELATIONSHIP,
+                "unless_prohibited": marketing.Outcome.ALLOWED_UNLESS_PROHIBITED}[basis]
+    assert {marketing.PROHIBITED, marketing.RESTRICTED, marketing.WITHDRAWN, allowing} <= codes

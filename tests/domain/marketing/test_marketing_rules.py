@@ -154,7 +154,9 @@ def test_permissions_view_answers_each_purpose_and_channel(client: Any, demo: di
     assert untouched == {"purpose": "newsletter", "channel": "sms", "state": "none",
                          "prohibited": False, "may_contact": False, "reason": "no_permission",
                          "source": None, "notice_version": None, "granted_at": None,
-                         "confirmed_at": None, "withdrawn_at": None}
+                         "confirmed_at": None, "withdrawn_at": None, "basis": "consent",
+                         "allowed_by": None}
+    assert perm(body, "newsletter", "email")["allowed_by"] == "consent"
     assert body["prohibitions"] == [{"purpose": "research", "channel": "*"}]
 
 

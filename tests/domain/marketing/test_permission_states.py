@@ -16,7 +16,8 @@ from tests.conftest import PG_URL
 
 # Stored in check answers and cached: these numbers never change.
 CODES = {"allowed": 0, "no_permission": 1, "withdrawn": 2, "prohibited": 3, "unknown": 4,
-         "restricted": 5, "invalid": 6}
+         "restricted": 5, "invalid": 6, "allowed_customer_relationship": 7,
+         "allowed_unless_prohibited": 8}
 
 # (a prohibition covers P on C, the subject's processing is restricted, the state of the
 # exact (P, C) row; None: no row) -> the answer. "none" and "pending" are row states too;
@@ -59,7 +60,8 @@ def test_the_answer_codes_keep_their_numbers() -> None:
 
     assert {o.reason: o.value for o in Outcome} == CODES
     assert marketing.OUTCOMES == ("allowed", "no_permission", "withdrawn", "prohibited",
-                                  "unknown", "restricted", "invalid")
+                                  "unknown", "restricted", "invalid",
+                                  "allowed_customer_relationship", "allowed_unless_prohibited")
     assert [marketing.ALLOWED, marketing.NO_PERMISSION, marketing.WITHDRAWN,
             marketing.PROHIBITED, marketing.UNKNOWN, marketing.RESTRICTED,
             marketing.INVALID] == [0, 1, 2, 3, 4, 5, 6]
@@ -172,3 +174,79 @@ def test_the_snapshot_folds_and_answers_every_combination(app: Flask, demo: dict
     got = built.answers(built.generation, list(hashes))
     assert got is not None
     assert [code for _, code in got] == [CODES[answer] for *_, answer in PRECEDENCE]
+
+
+# --- bases (docs/marketing.md "Bases"): consent needs a grant; a customer relationship
+# allows an active customer who has not objected; "unless prohibited" anyone known who has
+# not. A prohibition, a restriction and a withdrawal (an objection) stop every basis; a grant
+# is a consent whatever the basis. (prohibited, restricted, state, basis, customer) -> answer.
+BASES = [
+    (False, False, None, "consent", True, "no_permission"),
+    (False, False, "granted", "consent", False, "allowed"),
+    (False, False, None, "customer_relationship", False, "no_permission"),
+    (False, False, None, "customer_relationship", True, "allowed_customer_relationship"),
+    (False, False, "none", "customer_relationship", True, "allowed_customer_relationship"),
+    (False, False, "pending", "customer_relationship", True, "allowed_customer_relationship"),
+    (False, False, "granted", "customer_relationship", False, "allowed"),
+    (False, False, "granted", "customer_relationship", True, "allowed"),
+    (False, False, "withdrawn", "customer_relationship", True, "withdrawn"),
+    (True, False, None, "customer_relationship", True, "prohibited"),
+    (False, True, None, "customer_relationship", True, "restricted"),
+    (True, True, "granted", "customer_relationship", True, "prohibited"),
+    (False, False, None, "unless_prohibited", False, "allowed_unless_prohibited"),
+    (False, False, "none", "unless_prohibited", True, "allowed_unless_prohibited"),
+    (False, False, "granted", "unless_prohibited", False, "allowed"),
+    (False, False, "withdrawn", "unless_prohibited", False, "withdrawn"),
+    (True, False, None, "unless_prohibited", False, "prohibited"),
+    (True, False, "granted", "unless_prohibited", False, "prohibited"),
+    (False, True, None, "unless_prohibited", False, "restricted"),
+]
+
+
+@pytest.mark.parametrize(("prohibited", "restricted", "state", "basis", "customer", "answer"),
+                         BASES)
+def test_decide_answers_by_the_purposes_basis(prohibited: bool, restricted: bool,
+                                              state: str | None, basis: str, customer: bool,
+                                              answer: str) -> None:
+    from service.domain.marketing import Outcome, decide
+
+    got = decide(prohibited, restricted, state, basis, customer)
+    assert got == CODES[answer]
+    assert got.basis == {"allowed": "consent",
+                         "allowed_customer_relationship": "customer_relationship",
+                         "allowed_unless_prohibited": "unless_prohibited"}.get(answer)
+    assert Outcome(CODES[answer]).reason == answer
+
+
+def test_the_sql_case_answers_every_basis_alike(app: Flask) -> None:
+    """The CASE made for each basis, on the database, gives the table's answers."""
+    from service.domain.marketing import sql_case
+    from service.extensions import db
+
+    for basis in ("consent", "customer_relationship", "unless_prohibited"):
+        lines = [line for line in BASES if line[3] == basis]
+        rows = " UNION ALL ".join(
+            f"SELECT {i} AS i, CAST(:p{i} AS BOOLEAN) AS p, CAST(:r{i} AS BOOLEAN) AS r, "
+            f"CAST(:s{i} AS VARCHAR(16)) AS s, CAST(:c{i} AS BOOLEAN) AS c"
+            for i in range(len(lines)))
+        params: dict[str, Any] = {}
+        for i, (prohibited, restricted, state, _, customer, _) in enumerate(lines):
+            params |= {f"p{i}": prohibited, f"r{i}": restricted, f"s{i}": state,
+                       f"c{i}": customer}
+        case = sql_case("t.p", "t.r", "t.s", "t.c", basis)
+        with app.app_context():
+            got = [code for _, code in db.session.execute(
+                sa.text(f"SELECT t.i, {case} FROM ({rows}) AS t ORDER BY t.i"), params)]
+        assert got == [CODES[line[-1]] for line in lines], basis
+
+
+def test_the_schema_offers_the_domains_bases_and_kinds() -> None:
+    """The notice schema's lists (it cannot import the domain) are the domain's enums."""
+    from service.domain.marketing import Basis, ProhibitionKind
+    from service.schemas import notice
+
+    assert notice.MARKETING_BASES == tuple(b.value for b in Basis) == (
+        "consent", "customer_relationship", "unless_prohibited")
+    assert notice.PROHIBITION_KINDS == tuple(k.value for k in ProhibitionKind) == (
+        "direct_marketing", "distance_selling", "market_research", "address_disclosure",
+        "list_publication")
