@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from service import api, auditor, cache, cli, database, limits, logs, metrics, problems
 from service.config import check_config, load_config, normalise_database_url
 from service.extensions import db, migrate, redis_holder
-from service.web import customer, pages, widget
+from service.web import customer, demo, pages, widget
 
 MAX_BODY_BYTES = 64 * 1024
 
@@ -55,6 +55,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(widget.bp)
+    app.register_blueprint(demo.bp)
     auditor.init_app(app)
 
     @app.get("/")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import logging
 import os
-import tomllib
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import current_app
@@ -15,26 +15,43 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from service.cli.notice import fail_notice, read_notice_file
 from service.domain import notices, sites
 from service.domain.sites import keys
-from service.errors import NotFound
+from service.errors import InvalidInput, NotFound
 from service.extensions import db
 
 DEMO_DIR = Path(__file__).parent.parent / "demo"
 
 
-def ensure_demo_site(port: int | None = None) -> dict[str, str]:
-    """Create the demo site, its notice and keys if missing; return the demo keys."""
+def load_demo_notice(path: str | Path | None = None) -> dict[str, Any]:
+    """The demo's notice: the shipped one, or the file given (`lupa demo --notice FILE`)."""
+    raw = read_notice_file(str(path or DEMO_DIR / "notice.toml"))
+    if not isinstance(raw, dict):
+        raise click.ClickException(f"{path}: a notice must be a table.")
+    return raw
+
+
+def ensure_demo_site(port: int | None = None,
+                     notice: dict[str, Any] | None = None) -> dict[str, str]:
+    """Create the demo site, publish its notice and create keys if missing; return the keys.
+
+    `notice`: another notice for the demo site (default: service/demo/notice.toml). The site's
+    languages become the notice's (a Finnish-only notice makes a Finnish-only demo site).
+    """
+    raw = notice if notice is not None else load_demo_notice()
     keys_file = Path(current_app.instance_path) / "demo-keys.json"
     origins = ["http://localhost:8000", "http://127.0.0.1:8000"]
     if port:
         origins += [f"http://localhost:{port}", f"http://127.0.0.1:{port}"]
+    languages = list(notices.languages_in(raw))
     try:
         site = sites.get_site("demo")
+        sites.set_languages(site, languages, "system")
     except NotFound:
-        site = sites.create_site("demo", "Siivouspalvelu Kirkas Oy (demo)", origins, "system")
-    notices.publish_notice(site, tomllib.loads((DEMO_DIR / "notice.toml").read_text("utf-8")),
-                           "system")
+        name = str((raw.get("controller") or {}).get("name") or "Siivouspalvelu Kirkas Oy")
+        site = sites.create_site("demo", f"{name[:190]} (demo)", origins, "system", languages)
+    notices.publish_notice(site, raw, "system")
     demo_keys: dict[str, str] = {}
     if keys_file.exists():
         demo_keys = json.loads(keys_file.read_text())
@@ -52,12 +69,22 @@ def ensure_demo_site(port: int | None = None) -> dict[str, str]:
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--notice", "notice_file", type=click.Path(exists=True, dir_okay=False),
+              help="Serve the demo with this notice (TOML or JSON), e.g. one of "
+                   "examples/notices/; the demo site takes its languages.")
 @with_appcontext
-def demo_command(host: str, port: int) -> None:
+def demo_command(host: str, port: int, notice_file: str | None) -> None:
     """Migrate, create the demo site with its notice, and serve it with a demo page at /demo."""
+    raw = load_demo_notice(notice_file)
     click.echo("applying migrations ...", err=True)
     upgrade(directory=current_app.extensions["migrate"].directory)
-    demo_keys = ensure_demo_site(port)
+    try:
+        demo_keys = ensure_demo_site(port, raw)
+    except InvalidInput as exc:
+        db.session.rollback()
+        fail_notice(notice_file or "notice.toml", exc)
+    if notice_file:
+        click.echo(f"notice: {notice_file} (languages: {', '.join(notices.languages_in(raw))})")
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
     click.echo(f"\nLupa demo at {base}/demo  (notice: {base}/sites/demo/notice)")
     click.echo(f"OpenAPI: {base}/api/v1/openapi.json")

@@ -1,21 +1,19 @@
-"""Serves the built consent widget (plain and content-hashed names) and the demo page."""
+"""Serves the built consent widget (plain and content-hashed names); the demo page is
+web/demo.py (this module stays free of the rest of the service)."""
 
 from __future__ import annotations
 
 import re
-import secrets
 
-from flask import Blueprint, Response, abort, render_template, send_from_directory
+from flask import Blueprint, Response, abort, send_from_directory
 
-from service.assets import STATIC, WIDGET_DIR, widget_manifest
+from service.assets import WIDGET_DIR, widget_manifest
 
 bp = Blueprint("widget", __name__)
 
-DEMO_DIR = STATIC / "demo"
 # Plain names are what sites embed; a short cache lets a new release reach them within minutes.
 PLAIN_MAX_AGE = 300
 HASHED_MAX_AGE = 31536000
-DEMO_FILES = {"fake-ga.js", "fake-pixel.js", "demo.css", "demo.js"}
 
 
 def _asset(kind: str, name: str, max_age: int) -> Response:
@@ -64,28 +62,3 @@ def widget_subscribe(digest: str) -> Response:
     if widget_manifest()["subscribe"]["file"] != name:
         abort(404)
     return _asset("subscribe", name, HASHED_MAX_AGE)
-
-
-@bp.get("/demo")
-def demo_page() -> Response:
-    """A realistic page with a blocked analytics tag and pixel, under a strict CSP."""
-    nonce = secrets.token_urlsafe(16)
-    html = render_template("demo.html", nonce=nonce, site="demo", manifest=widget_manifest())
-    response = Response(html, mimetype="text/html")
-    response.headers["Content-Security-Policy"] = (
-        "default-src 'self'; "
-        f"script-src 'self' 'nonce-{nonce}'; "
-        "style-src 'self'; "
-        "img-src 'self' data:; "
-        "connect-src 'self'; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@bp.get("/demo/static/<name>")
-def demo_static(name: str) -> Response:
-    if name not in DEMO_FILES:
-        abort(404)
-    return send_from_directory(DEMO_DIR, name, max_age=0)

@@ -7,6 +7,7 @@ from service.domain.sites.registry import (
     get_site,
     normalise_origin,
     origin_allowed,
+    set_languages,
 )
 
 __all__ = [
@@ -16,4 +17,5 @@ __all__ = [
     "create_site",
     "get_site",
     "origin_allowed",
+    "set_languages",
 ]

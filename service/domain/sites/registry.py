@@ -60,6 +60,18 @@ def create_site(
     return site
 
 
+def set_languages(site: Site, languages: list[str], actor: str) -> bool:
+    """Change the languages a site's notice must have; True if they changed (audited)."""
+    if not languages or any(lang not in LANGUAGES for lang in languages):
+        raise InvalidInput("Languages must be among fi, sv, en.", {"languages": ["invalid"]})
+    langs = [lang for lang in LANGUAGES if lang in languages]
+    if list(site.languages or []) == langs:
+        return False
+    site.languages = langs
+    audit.append(site, actor, "site.languages_changed", {"languages": langs})
+    return True
+
+
 def get_site(slug: str) -> Site:
     if not SLUG_RE.match(slug or ""):
         raise NotFound("No such site.")
