@@ -99,7 +99,8 @@ def marketing_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     return {
         # base64 of 32 bytes; unset: derived from LUPA_SECRET_KEY (see service/domain/crypto.py)
         "LUPA_ENCRYPTION_KEY": environ.get("LUPA_ENCRYPTION_KEY") or None,
-        # Absolute base of links in mails and List-Unsubscribe; unset: the request's host.
+        # Absolute base of links in mails and List-Unsubscribe, never the request's Host;
+        # unset: no link can be built (`lupa serve` requires it, the demo sets its own).
         "LUPA_PUBLIC_URL": (environ.get("LUPA_PUBLIC_URL") or "").rstrip("/") or None,
         "LUPA_OPTIN_MAX_AGE": int(environ.get("LUPA_OPTIN_MAX_AGE", str(48 * 3600))),
         "LUPA_UNSUBSCRIBE_MAX_AGE": int(environ.get("LUPA_UNSUBSCRIBE_MAX_AGE",

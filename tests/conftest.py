@@ -97,6 +97,8 @@ def make_app(url: str, instance: Path, **extra: Any) -> Flask:
         "SECRET_KEY": "test-secret",
         "LUPA_SIGNING_KEY": SIGNING_KEY,
         "LUPA_CHECKPOINT_EVERY": 5,
+        # The test client's own origin: links in mails are built from this, never from Host.
+        "LUPA_PUBLIC_URL": "http://localhost",
     }
     cfg.update(extra)
     return create_app(cfg)

@@ -59,6 +59,8 @@ def demo_command(host: str, port: int) -> None:
     upgrade(directory=current_app.extensions["migrate"].directory)
     demo_keys = ensure_demo_site(port)
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+    # Links in mails point at the demo itself unless LUPA_PUBLIC_URL says otherwise.
+    current_app.config["LUPA_PUBLIC_URL"] = current_app.config.get("LUPA_PUBLIC_URL") or base
     click.echo(f"\nLupa demo at {base}/demo  (notice: {base}/sites/demo/notice)")
     click.echo(f"OpenAPI: {base}/api/v1/openapi.json")
     for role, key in demo_keys.items():
