@@ -40,6 +40,11 @@ def new_signing_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def new_encryption_key() -> str:
+    """A fresh identifier master key (AES-256) as base64 of its 32 raw bytes."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def _flag_or_none(value: str | None) -> bool | None:
     if value is None or not value.strip():
         return None
@@ -57,6 +62,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         or _instance_secret(inst, "secret_key", lambda: secrets.token_urlsafe(32)),
         "LUPA_SIGNING_KEY": environ.get("LUPA_SIGNING_KEY")
         or _instance_secret(inst, "signing_key", new_signing_key),
+        # Independent of LUPA_SECRET_KEY: never derived from it (see domain/marketing/crypto.py).
+        "LUPA_ENCRYPTION_KEY": environ.get("LUPA_ENCRYPTION_KEY")
+        or _instance_secret(inst, "encryption_key", new_encryption_key),
         "LUPA_CHECKPOINT_EVERY": int(environ.get("LUPA_CHECKPOINT_EVERY", "100")),
         "LUPA_PROXY_COUNT": int(environ.get("LUPA_PROXY_COUNT", "0")),
         "LUPA_LOG_LEVEL": environ.get("LUPA_LOG_LEVEL", "INFO"),
@@ -90,6 +98,12 @@ def check_config(cfg: Mapping[str, Any]) -> None:
         raise ConfigError("LUPA_SIGNING_KEY must be base64 of 32 bytes (an Ed25519 seed)")
     if not cfg.get("SECRET_KEY"):
         raise ConfigError("LUPA_SECRET_KEY is required")
+    try:
+        encryption = base64.b64decode(str(cfg.get("LUPA_ENCRYPTION_KEY") or ""), validate=True)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes") from exc
+    if len(encryption) != 32:
+        raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes")
     if int(cfg.get("LUPA_CHECKPOINT_EVERY", 1)) < 1:
         raise ConfigError("LUPA_CHECKPOINT_EVERY must be at least 1")
 
@@ -97,8 +111,6 @@ def check_config(cfg: Mapping[str, Any]) -> None:
 def marketing_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     """Direct marketing: identifier encryption, signed links, SMTP for double opt-in."""
     return {
-        # base64 of 32 bytes; unset: derived from LUPA_SECRET_KEY (see service/domain/crypto.py)
-        "LUPA_ENCRYPTION_KEY": environ.get("LUPA_ENCRYPTION_KEY") or None,
         # Absolute base of links in mails and List-Unsubscribe, never the request's Host;
         # unset: no link can be built (`lupa serve` requires it, the demo sets its own).
         "LUPA_PUBLIC_URL": (environ.get("LUPA_PUBLIC_URL") or "").rstrip("/") or None,
