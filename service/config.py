@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from service.secret_checks import public_url_problem
+
 
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
@@ -52,7 +54,8 @@ def _flag_or_none(value: str | None) -> bool | None:
 
 
 def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
-    """Build the Flask config from the environment; secrets fall back to instance files."""
+    """Build the Flask config from the environment; secrets fall back to instance files (the
+    embedded default: `lupa serve` and the WSGI entry refuse to start without them set)."""
     inst = Path(instance_path)
     database_url = environ.get("LUPA_DATABASE_URL") or f"sqlite:///{inst / 'lupa.db'}"
     cfg: dict[str, Any] = {
@@ -104,6 +107,8 @@ def check_config(cfg: Mapping[str, Any]) -> None:
         raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes") from exc
     if len(encryption) != 32:
         raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes")
+    if cfg.get("LUPA_PUBLIC_URL") and (problem := public_url_problem(cfg["LUPA_PUBLIC_URL"])):
+        raise ConfigError(problem)
     if int(cfg.get("LUPA_CHECKPOINT_EVERY", 1)) < 1:
         raise ConfigError("LUPA_CHECKPOINT_EVERY must be at least 1")
 
