@@ -107,7 +107,8 @@ def check_config(cfg: Mapping[str, Any]) -> None:
         raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes") from exc
     if len(encryption) != 32:
         raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes")
-    if cfg.get("LUPA_PUBLIC_URL") and (problem := public_url_problem(cfg["LUPA_PUBLIC_URL"])):
+    if cfg.get("LUPA_PUBLIC_URL") and (
+            problem := public_url_problem(cfg["LUPA_PUBLIC_URL"], placeholders=False)):
         raise ConfigError(problem)
     if int(cfg.get("LUPA_CHECKPOINT_EVERY", 1)) < 1:
         raise ConfigError("LUPA_CHECKPOINT_EVERY must be at least 1")

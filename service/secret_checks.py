@@ -95,9 +95,10 @@ def key_problem(name: str, value: str | None) -> str | None:
     return None
 
 
-def public_url_problem(value: str | None) -> str | None:
+def public_url_problem(value: str | None, placeholders: bool = True) -> str | None:
     """Why LUPA_PUBLIC_URL cannot be the base of the links in mails, or None: an absolute
-    http(s) URL with no path, query, fragment or user, and https unless on localhost."""
+    http(s) URL with no path, query, fragment or user, and https unless on localhost;
+    `placeholders`: also refuse domains reserved for examples (a production start does)."""
     name = "LUPA_PUBLIC_URL"
     if not value or not value.strip():
         return f"{name} is required: the public base of every link in a mail, e.g. " \
@@ -114,7 +115,7 @@ def public_url_problem(value: str | None) -> str | None:
         return f"{name} must not carry a user name or password"
     if parts.path not in ("", "/") or parts.query or parts.fragment or value.strip()[-1] in "?#":
         return f"{name} must be an origin only, with no path, query or fragment"
-    if any(host == d or host.endswith("." + d) for d in EXAMPLE_DOMAINS):
+    if placeholders and any(host == d or host.endswith("." + d) for d in EXAMPLE_DOMAINS):
         return f"{name} is a placeholder (a domain reserved for examples); give the real one"
     local = host in LOCAL_HOSTS or host.endswith(".localhost")
     if parts.scheme != "https" and not local:

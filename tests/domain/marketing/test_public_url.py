@@ -110,3 +110,13 @@ def test_x_forwarded_host_is_not_trusted_behind_a_proxy(public_app: Flask) -> No
                  "X-Forwarded-Proto": "https"})
     assert resp.status_code == 200
     assert "Access-Control-Allow-Origin" not in resp.headers
+
+
+@pytest.mark.parametrize("url", ["consent.kirkas.fi", "https://consent.kirkas.fi/lupa",
+                                 "http://consent.kirkas.fi"])
+def test_a_malformed_public_url_fails_at_start(database_url: str, tmp_path: Path,
+                                               url: str) -> None:
+    from service.config import ConfigError
+
+    with pytest.raises(ConfigError, match="LUPA_PUBLIC_URL"):
+        make_app(database_url, tmp_path / "instance", LUPA_PUBLIC_URL=url)
