@@ -68,6 +68,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         # Independent of LUPA_SECRET_KEY: never derived from it (see domain/marketing/crypto.py).
         "LUPA_ENCRYPTION_KEY": environ.get("LUPA_ENCRYPTION_KEY")
         or _instance_secret(inst, "encryption_key", new_encryption_key),
+        # Where the key came from when not from the environment (a re-wrap checks it).
+        "LUPA_ENCRYPTION_KEY_FILE": None if environ.get("LUPA_ENCRYPTION_KEY")
+        else str(inst / "encryption_key"),
         "LUPA_CHECKPOINT_EVERY": int(environ.get("LUPA_CHECKPOINT_EVERY", "100")),
         "LUPA_PROXY_COUNT": int(environ.get("LUPA_PROXY_COUNT", "0")),
         "LUPA_LOG_LEVEL": environ.get("LUPA_LOG_LEVEL", "INFO"),

@@ -41,6 +41,19 @@ def rewrap_all(old: bytes, actor: str, echo: Callable[[str], None]) -> tuple[int
     return total, unreadable
 
 
+def _from_instance_file() -> bool:
+    """Whether the current key is the instance folder's generated one (not the environment's
+    and not one the app was given)."""
+    path = current_app.config.get("LUPA_ENCRYPTION_KEY_FILE")
+    if not path:
+        return False
+    try:
+        return Path(path).read_text().strip() == str(
+            current_app.config["LUPA_ENCRYPTION_KEY"]).strip()
+    except OSError:
+        return False
+
+
 def _old_key(old_key_file: str | None, legacy: bool, old_secret_file: str | None) -> bytes:
     if bool(old_key_file) == legacy:
         raise click.UsageError("give exactly one of --old-key-file and --legacy")
@@ -63,13 +76,21 @@ def _old_key(old_key_file: str | None, legacy: bool, old_secret_file: str | None
 @click.option("--old-secret-key-file", type=click.Path(exists=True, dir_okay=False),
               help="With --legacy: a file holding that LUPA_SECRET_KEY, if it has changed "
                    "since (default: the current LUPA_SECRET_KEY).")
+@click.option("--to-instance-key", is_flag=True,
+              help="Allow the new key to be the instance folder's own (the embedded default, "
+                   "when LUPA_ENCRYPTION_KEY is not set).")
 @with_appcontext
 def rewrap_command(old_key_file: str | None, legacy: bool,
-                   old_secret_key_file: str | None) -> None:
+                   old_secret_key_file: str | None, to_instance_key: bool) -> None:
     """Re-wrap every subject key under the current LUPA_ENCRYPTION_KEY (audited per batch;
     resumable; exit 1 if some key was opened by neither key)."""
     if old_secret_key_file and not legacy:
         raise click.UsageError("--old-secret-key-file goes with --legacy")
+    if _from_instance_file() and not to_instance_key:
+        raise click.UsageError(
+            "LUPA_ENCRYPTION_KEY is not set: the keys would be re-wrapped under this instance "
+            "folder's own key file, which `lupa serve` does not use. Set LUPA_ENCRYPTION_KEY "
+            "as the service will have it, or pass --to-instance-key for the embedded default.")
     old = _old_key(old_key_file, legacy, old_secret_key_file)
     new_id = crypto.key_id(crypto.master_key()).hex()
     click.echo(f"re-wrapping from key {crypto.key_id(old).hex()} to key {new_id} ...", err=True)

@@ -243,3 +243,18 @@ def test_a_malformed_encryption_key_fails_at_start(database_url: str, tmp_path: 
 
     with pytest.raises(ConfigError, match="LUPA_ENCRYPTION_KEY"):
         make_app(database_url, tmp_path / "instance", LUPA_ENCRYPTION_KEY=value)
+
+
+def test_rewrap_refuses_an_instance_key_unless_asked(apps: Any) -> None:
+    """Without LUPA_ENCRYPTION_KEY the current key is the instance folder's own (a container's
+    may be thrown away): re-wrapping under it needs --to-instance-key."""
+    app = apps(SECRET_KEY=SECRET_1, LUPA_ENCRYPTION_KEY=EMBEDDED)
+    demo = _demo(app)
+    sid = _prohibited_subject(app, demo)
+    _make_legacy(app, SECRET_1)
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["encryption", "rewrap", "--legacy"])
+    assert refused.exit_code == 2 and "--to-instance-key" in refused.output
+    done = runner.invoke(args=["encryption", "rewrap", "--legacy", "--to-instance-key"])
+    assert done.exit_code == 0, done.output
+    _still_there(app, demo, sid)
