@@ -21,7 +21,6 @@ redis-server on a free port; it never touches the shared Redis. Loopback only.
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
 import json
 import os
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from serve_env import production_env  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 SITE = "demo"
@@ -359,8 +359,7 @@ def main() -> int:  # noqa: C901 - one linear scenario reads best top to bottom
     env = {**os.environ, "LUPA_DATABASE_URL": db_url,
            "LUPA_REDIS_URL": f"redis://127.0.0.1:{redis.port}/0",
            "LUPA_INSTANCE_PATH": str(workdir / "instance"), "LUPA_LOG_LEVEL": "WARNING",
-           "LUPA_SECRET_KEY": "load-test-secret",
-           "LUPA_SIGNING_KEY": base64.b64encode(b"\x07" * 32).decode(),
+           **production_env(),  # fresh keys: service.wsgi refuses weak ones
            # One client address for everyone: limits stay on (Redis-backed) but high.
            "LUPA_RATELIMIT_PUBLIC_READ": "1000000/minute",
            "LUPA_RATELIMIT_PUBLIC_WRITE": "1000000/minute"}

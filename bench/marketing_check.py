@@ -17,7 +17,6 @@ Env: BENCH_PG (default postgresql://postgres@127.0.0.1/postgres), BENCH_REDIS
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
 import io
 import json
@@ -32,14 +31,16 @@ import uuid
 from pathlib import Path
 
 import psycopg
+from serve_env import production_env  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PG = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1/postgres")
 REDIS = os.environ.get("BENCH_REDIS", "redis://127.0.0.1:6379/15")
-SECRET = "bench-secret-" + "x" * 20
-SIGNING = base64.b64encode(b"\x02" * 32).decode()
+# Fresh keys per run, shared by the seeding process and the server (service.wsgi refuses
+# weak ones).
+KEYS = production_env()
 
 
 def free_port() -> int:
@@ -67,7 +68,7 @@ def drop_db(url: str) -> None:
 
 def env_for(url: str, instance: Path) -> dict[str, str]:
     return {**os.environ, "LUPA_DATABASE_URL": url, "LUPA_REDIS_URL": REDIS,
-            "LUPA_SECRET_KEY": SECRET, "LUPA_SIGNING_KEY": SIGNING,
+            **KEYS,
             "LUPA_INSTANCE_PATH": str(instance), "LUPA_RATELIMIT_ENABLED": "0",
             "LUPA_LOG_LEVEL": "WARNING"}
 
@@ -279,7 +280,8 @@ def bench(n: int) -> dict:
 
         from service.domain.marketing import crypto
 
-        lookup_key = crypto._lookup_key_from(crypto._master_from(None, SECRET), site_id)
+        lookup_key = crypto._lookup_key_from(
+            crypto._master_from(KEYS["LUPA_ENCRYPTION_KEY"]), site_id)
         floors = [floor(url, lookup_key, n)]
         fast_floor_s, _ = floor(url, lookup_key, n, fast=True)
         port = free_port()

@@ -23,7 +23,6 @@ given; pass --redis to use a private redis-server for limits and the config cach
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
 import json
 import os
@@ -40,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+from serve_env import production_env  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 FLOOR_VISITOR = "4f0f4c86-6d47-4a5e-9d5b-7d0c1f1b2a3c"
@@ -173,8 +173,8 @@ def main() -> int:
         conn.execute(f'CREATE DATABASE "{dbname}"')
     db_url = args.pg.rsplit("/", 1)[0] + "/" + dbname
     env = {**os.environ, "LUPA_DATABASE_URL": db_url, "LUPA_INSTANCE_PATH": str(workdir / "i"),
-           "LUPA_SECRET_KEY": "bench", "LUPA_WORKERS": str(args.workers),
-           "LUPA_SIGNING_KEY": base64.b64encode(b"\x05" * 32).decode(),
+           **production_env(),  # fresh keys: service.wsgi refuses weak ones
+           "LUPA_WORKERS": str(args.workers),
            "LUPA_RATELIMIT_PUBLIC_READ": "100000000/minute",
            "LUPA_RATELIMIT_PUBLIC_WRITE": "100000000/minute",
            "PYTHONPATH": f"{ROOT / 'bench'}:{ROOT}"}

@@ -8,7 +8,6 @@ Needs: node + npm (npm pack of the other banners, brotli via node's zlib), and f
 from __future__ import annotations
 
 import argparse
-import base64
 import gzip
 import json
 import os
@@ -25,6 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+from serve_env import production_env  # bench/, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILT = ROOT / "service" / "static" / "widget"
@@ -75,8 +76,7 @@ def sizes() -> dict[str, dict[str, int]]:
     return result
 
 
-SECRET = "bench-secret-" + "x" * 20
-SIGNING = base64.b64encode(b"\x02" * 32).decode()
+KEYS = production_env()  # fresh keys: service.wsgi refuses weak ones
 
 
 def demo_app(instance: Path) -> Any:
@@ -88,8 +88,9 @@ def demo_app(instance: Path) -> Any:
 
     app = create_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'bench.db'}",
-        "SECRET_KEY": SECRET,
-        "LUPA_SIGNING_KEY": SIGNING,
+        "SECRET_KEY": KEYS["LUPA_SECRET_KEY"],
+        "LUPA_SIGNING_KEY": KEYS["LUPA_SIGNING_KEY"],
+        "LUPA_ENCRYPTION_KEY": KEYS["LUPA_ENCRYPTION_KEY"],
     })
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
@@ -117,7 +118,7 @@ def serve(server: str, instance: Path) -> Iterator[str]:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     env = {**os.environ, "LUPA_DATABASE_URL": f"sqlite:///{instance / 'bench.db'}",
-           "LUPA_SECRET_KEY": SECRET, "LUPA_SIGNING_KEY": SIGNING,
+           **KEYS,
            "LUPA_INSTANCE_PATH": str(instance), "LUPA_WORKERS": "2",
            "LUPA_LOG_LEVEL": "WARNING"}
     env.pop("LUPA_REDIS_URL", None)

@@ -45,7 +45,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     check_config(app.config)
     if app.config["LUPA_PROXY_COUNT"]:
         n = int(app.config["LUPA_PROXY_COUNT"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+        # X-Forwarded-Host is not trusted: links come from LUPA_PUBLIC_URL, never from a host
+        # a client names (x_host=0).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=0)  # type: ignore[method-assign]
 
     logs.init_app(app)
     database.init_app(app)

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from service.secret_checks import public_url_problem
+
 
 class ConfigError(RuntimeError):
     """A required setting is missing or malformed."""
@@ -40,6 +42,11 @@ def new_signing_key() -> str:
     return base64.b64encode(secrets.token_bytes(32)).decode()
 
 
+def new_encryption_key() -> str:
+    """A fresh identifier master key (AES-256) as base64 of its 32 raw bytes."""
+    return base64.b64encode(secrets.token_bytes(32)).decode()
+
+
 def _flag_or_none(value: str | None) -> bool | None:
     if value is None or not value.strip():
         return None
@@ -47,7 +54,8 @@ def _flag_or_none(value: str | None) -> bool | None:
 
 
 def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any]:
-    """Build the Flask config from the environment; secrets fall back to instance files."""
+    """Build the Flask config from the environment; secrets fall back to instance files (the
+    embedded default: `lupa serve` and the WSGI entry refuse to start without them set)."""
     inst = Path(instance_path)
     database_url = environ.get("LUPA_DATABASE_URL") or f"sqlite:///{inst / 'lupa.db'}"
     cfg: dict[str, Any] = {
@@ -57,6 +65,12 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         or _instance_secret(inst, "secret_key", lambda: secrets.token_urlsafe(32)),
         "LUPA_SIGNING_KEY": environ.get("LUPA_SIGNING_KEY")
         or _instance_secret(inst, "signing_key", new_signing_key),
+        # Independent of LUPA_SECRET_KEY: never derived from it (see domain/marketing/crypto.py).
+        "LUPA_ENCRYPTION_KEY": environ.get("LUPA_ENCRYPTION_KEY")
+        or _instance_secret(inst, "encryption_key", new_encryption_key),
+        # Where the key came from when not from the environment (a re-wrap checks it).
+        "LUPA_ENCRYPTION_KEY_FILE": None if environ.get("LUPA_ENCRYPTION_KEY")
+        else str(inst / "encryption_key"),
         "LUPA_CHECKPOINT_EVERY": int(environ.get("LUPA_CHECKPOINT_EVERY", "100")),
         "LUPA_PROXY_COUNT": int(environ.get("LUPA_PROXY_COUNT", "0")),
         "LUPA_LOG_LEVEL": environ.get("LUPA_LOG_LEVEL", "INFO"),
@@ -90,6 +104,15 @@ def check_config(cfg: Mapping[str, Any]) -> None:
         raise ConfigError("LUPA_SIGNING_KEY must be base64 of 32 bytes (an Ed25519 seed)")
     if not cfg.get("SECRET_KEY"):
         raise ConfigError("LUPA_SECRET_KEY is required")
+    try:
+        encryption = base64.b64decode(str(cfg.get("LUPA_ENCRYPTION_KEY") or ""), validate=True)
+    except (ValueError, TypeError) as exc:
+        raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes") from exc
+    if len(encryption) != 32:
+        raise ConfigError("LUPA_ENCRYPTION_KEY must be base64 of 32 bytes")
+    if cfg.get("LUPA_PUBLIC_URL") and (
+            problem := public_url_problem(cfg["LUPA_PUBLIC_URL"], placeholders=False)):
+        raise ConfigError(problem)
     if int(cfg.get("LUPA_CHECKPOINT_EVERY", 1)) < 1:
         raise ConfigError("LUPA_CHECKPOINT_EVERY must be at least 1")
 
@@ -97,9 +120,8 @@ def check_config(cfg: Mapping[str, Any]) -> None:
 def marketing_settings(environ: Mapping[str, str]) -> dict[str, Any]:
     """Direct marketing: identifier encryption, signed links, SMTP for double opt-in."""
     return {
-        # base64 of 32 bytes; unset: derived from LUPA_SECRET_KEY (see service/domain/crypto.py)
-        "LUPA_ENCRYPTION_KEY": environ.get("LUPA_ENCRYPTION_KEY") or None,
-        # Absolute base of links in mails and List-Unsubscribe; unset: the request's host.
+        # Absolute base of links in mails and List-Unsubscribe, never the request's Host;
+        # unset: no link can be built (`lupa serve` requires it, the demo sets its own).
         "LUPA_PUBLIC_URL": (environ.get("LUPA_PUBLIC_URL") or "").rstrip("/") or None,
         "LUPA_OPTIN_MAX_AGE": int(environ.get("LUPA_OPTIN_MAX_AGE", str(48 * 3600))),
         "LUPA_UNSUBSCRIBE_MAX_AGE": int(environ.get("LUPA_UNSUBSCRIBE_MAX_AGE",

@@ -29,6 +29,11 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_NOTICE = ROOT / "service" / "demo" / "notice.toml"
 DEMO_NOTICE_V2 = ROOT / "service" / "demo" / "notice_v2.toml"
 SIGNING_KEY = base64.b64encode(b"\x01" * 32).decode()
+# One identifier master key per test session, shared by every app of the session as the
+# instances of one installation share theirs; EMBEDDED instead lets an app read or create
+# its own under its instance folder (the embedded default).
+ENCRYPTION_KEY = base64.b64encode(secrets.token_bytes(32)).decode()
+EMBEDDED = "embedded"
 
 PG_URL = os.environ.get("LUPA_TEST_DATABASE_URL")
 
@@ -97,8 +102,12 @@ def make_app(url: str, instance: Path, **extra: Any) -> Flask:
         "SECRET_KEY": "test-secret",
         "LUPA_SIGNING_KEY": SIGNING_KEY,
         "LUPA_CHECKPOINT_EVERY": 5,
+        # The test client's own origin: links in mails are built from this, never from Host.
+        "LUPA_PUBLIC_URL": "http://localhost",
     }
     cfg.update(extra)
+    if cfg.setdefault("LUPA_ENCRYPTION_KEY", ENCRYPTION_KEY) == EMBEDDED:
+        del cfg["LUPA_ENCRYPTION_KEY"]
     return create_app(cfg)
 
 

@@ -31,10 +31,10 @@ class Signups(MethodView):
         s = sites.get_site(site)
         g.cors_site = s
         cors.check_write_origin(s)
+        base = unsubscribe.public_base()  # LUPA_PUBLIC_URL, never the request's Host
         signup = optin.start(s, body, request.remote_addr)
         db.session.commit()
         permission_cache.after_commit(s.id)
-        base = unsubscribe.public_base(request.host_url)
         link = f"{base}/sites/{s.slug}/confirm/{signup.token}?lang={body['language']}"
         subject_line, text = optin.confirmation_mail(s, signup, link, body["language"])
         mailer.send(mailer.build(signup.email, subject_line, text))

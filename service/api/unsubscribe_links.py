@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -29,6 +28,6 @@ class UnsubscribeLinks(MethodView):
     @require_role("sender")
     def post(self, body: dict[str, Any], site: Site) -> Any:
         """`List-Unsubscribe` / `List-Unsubscribe-Post` (RFC 8058) values per recipient."""
-        base = unsubscribe.public_base(request.host_url)
+        base = unsubscribe.public_base()
         return {"links": unsubscribe.links_for(site, body["purpose"], body["channel"],
                                                body["id_type"], body["recipients"], base)}

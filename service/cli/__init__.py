@@ -10,6 +10,7 @@ from flask import Flask
 from service.cli.audit import audit_group
 from service.cli.check import check_command, import_optouts_command
 from service.cli.demo import demo_command
+from service.cli.encryption import encryption_group
 from service.cli.key import key_group
 from service.cli.notice import notice_group
 from service.cli.report import report_group
@@ -20,7 +21,7 @@ from service.cli.subject import subject_group
 
 COMMANDS = (site_group, key_group, notice_group, demo_command, serve_command,
             audit_group, report_group, retention_group, check_command, import_optouts_command,
-            subject_group)
+            subject_group, encryption_group)
 
 
 def init_app(app: Flask) -> None:

@@ -15,8 +15,10 @@ from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
+from service.cli.encryption import rewrap_all
 from service.cli.notice import fail_notice, read_notice_file
 from service.domain import notices, sites
+from service.domain.marketing import crypto, keyring
 from service.domain.sites import keys
 from service.errors import InvalidInput, NotFound
 from service.extensions import db
@@ -66,6 +68,17 @@ def ensure_demo_site(port: int | None = None,
     return demo_keys
 
 
+def migrate_legacy_keys() -> None:
+    """An instance from before LUPA_ENCRYPTION_KEY was independent: its subject keys are
+    wrapped by a key derived from the secret key; re-wrap them under the instance's own
+    encryption key (audited), so that no identifier is lost."""
+    if keyring.stored_keys_problem() is None:
+        return
+    old = crypto.legacy_master(str(current_app.config["SECRET_KEY"]))
+    done, _ = rewrap_all(old, "system", lambda line: click.echo(line, err=True))
+    click.echo(f"re-wrapped {done} subject keys under the instance's encryption key", err=True)
+
+
 @click.command("demo")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -86,6 +99,9 @@ def demo_command(host: str, port: int, notice_file: str | None) -> None:
     if notice_file:
         click.echo(f"notice: {notice_file} (languages: {', '.join(notices.languages_in(raw))})")
     base = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+    # Links in mails point at the demo itself unless LUPA_PUBLIC_URL says otherwise.
+    current_app.config["LUPA_PUBLIC_URL"] = current_app.config.get("LUPA_PUBLIC_URL") or base
+    migrate_legacy_keys()
     click.echo(f"\nLupa demo at {base}/demo  (notice: {base}/sites/demo/notice)")
     click.echo(f"OpenAPI: {base}/api/v1/openapi.json")
     for role, key in demo_keys.items():

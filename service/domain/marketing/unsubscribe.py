@@ -10,14 +10,19 @@ from service.domain.marketing import permissions as marketing
 from service.domain.marketing import subjects, tokens
 from service.domain.marketing.identifiers import InvalidIdentifier, detect_kind, normalise
 from service.domain.marketing.states import PermissionState
-from service.errors import InvalidInput
+from service.errors import InvalidInput, Unavailable
 from service.models import Site, Subject
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
 
 
-def public_base(fallback: str) -> str:
-    return str(current_app.config.get("LUPA_PUBLIC_URL") or fallback).rstrip("/")
+def public_base() -> str:
+    """The base of every link in a mail or a header: LUPA_PUBLIC_URL, never the request's
+    Host (a client chooses that); 503 when it is not set, before anything is changed."""
+    base = current_app.config.get("LUPA_PUBLIC_URL")
+    if not base:
+        raise Unavailable("Links cannot be built: LUPA_PUBLIC_URL is not set.")
+    return str(base).rstrip("/")
 
 
 def unsubscribe_url(site: Site, subject: Subject, purpose: str, channel: str, base: str) -> str:
