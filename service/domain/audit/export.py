@@ -95,11 +95,12 @@ def verify_export(
     site, public_keys = _read_header(it, trusted_public_keys)
 
     def start() -> ChainVerifier:
-        verifier = ChainVerifier(site, (), public_keys, remember_hashes=True)
+        verifier = ChainVerifier(site, (), public_keys, remember_hashes=True,
+                                 keys_trusted=bool(trusted_public_keys))
         if not trusted_public_keys:
             verifier.notes.append(UNTRUSTED_KEYS_NOTE)
         for cp in external_checkpoints or []:
-            verifier.add_checkpoint(cp)
+            verifier.add_checkpoint(cp, external=True)
         return verifier
 
     verifier = start()
