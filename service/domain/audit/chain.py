@@ -196,6 +196,7 @@ class ChainVerifier:
         # seq -> [(checkpoint, whether a match there anchors the chain)]
         self.checkpoints: dict[int, list[tuple[Mapping[str, Any], bool]]] = {}
         self.checkpoints_checked = 0
+        self.compared: set[int] = set()  # seqs whose checkpoints met their entry (public)
         self.anchors = 0  # checkpoints matched that anchor the chain
         # Reduced payloads as runs [first, last] of seqs, and the reductions the chain records
         # as (seq of the retention.reduced entry, first_seq, last_seq). Public: the split
@@ -307,6 +308,7 @@ class ChainVerifier:
             self.remembered_hashes += bytes.fromhex(hash_) if intact else _MISMATCH
         cps = self.checkpoints.get(seq)
         if cps:
+            self.compared.add(seq)
             for cp, anchors in cps:
                 self.checkpoints_checked += 1
                 if cp["hash"] != hash_ or not intact:
@@ -343,6 +345,9 @@ class ChainVerifier:
                 self.problem(
                     "truncated", seq, f"signed checkpoint at seq {seq} but chain ends at {last_seq}"
                 )
+            elif seq not in self.compared:  # its entry is gone (the chain goes on past it)
+                self.checkpoints_checked += len(self.checkpoints[seq])
+                self.problem("checkpoint_mismatch", seq, "no entry has a signed checkpoint's seq")
         if head is not None and (head[0] != last_seq or head[1] != self.prev_hash):
             self.problem(
                 "head_mismatch",

@@ -517,6 +517,18 @@ def test_late_checkpoint_of_a_missing_entry(feed: Feed) -> None:
 
 
 @FEEDERS
+def test_checkpoint_given_up_front_of_a_missing_entry_is_a_mismatch_too(feed: Feed) -> None:
+    """docs/audit-format.md section 9: a signed checkpoint at or below the last seq with no
+    entry of its seq is checkpoint_mismatch, whether it came before or after the entries."""
+    rows = build(6)
+    signed = rows[1][7]
+    del rows[1]
+    result = verify(feed, rows, head_of(rows), [checkpoint(2, signed)])
+    assert problems(result) == [("sequence", 3), ("link", 3), ("checkpoint_mismatch", 2)]
+    assert result["checkpoints_checked"] == 1
+
+
+@FEEDERS
 def test_late_checkpoint_whose_hash_is_not_a_lowercase_hex_digest(feed: Feed) -> None:
     rows = build(3)
     for bad in (rows[1][7].upper(), rows[1][7][:63], rows[1][7] + "0"):

@@ -367,3 +367,18 @@ def test_kept_checkpoint_anchors_even_with_the_files_own_keys(
     cp_file.write_text(json.dumps(kept["checkpoints"][0]))  # no public keys with it
     code, result = run_verify(runner, tmp_path, bundle, "--checkpoint", str(cp_file))
     assert code == 0 and result["anchored"] is True, result
+
+
+def test_export_of_a_chain_cut_back_in_the_database_shows_the_cut(
+    app: Flask, runner: Any, client: Any, demo: dict, tmp_path: Path
+) -> None:
+    """Newest entries deleted and the head rewound in the database: the export still carries
+    the checkpoints past the head (they are read before it), so the file says `truncated`."""
+    from tests.domain.audit.test_tamper import drop_newest_and_rewind_head, site_id
+
+    record(client, 12)
+    drop_newest_and_rewind_head(app, site_id(app))
+    lines = export(runner, tmp_path)
+    assert [o["seq"] for o in lines if o["type"] == "checkpoint"] == [5, 10, 15]
+    code, result = run_verify(runner, tmp_path, lines, "--public-key", real_public_key())
+    assert code == 1 and kinds(result) == {"truncated"}, result
