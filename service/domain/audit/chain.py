@@ -244,8 +244,14 @@ class ChainVerifier:
         if seq is None:
             return
         anchors = self.keys_trusted or external
-        last_fed = self.expected_seq - 1
-        if self.entries and seq <= last_fed:
+        # The remembered seqs are current even while the fast path holds expected_seq in its
+        # locals (an export's reader adds the checkpoint lines it meets during feed_rows).
+        fed = self.remembered_seqs
+        if fed is not None:
+            late = bool(fed) and seq <= fed[-1]
+        else:
+            late = bool(self.entries) and seq <= self.expected_seq - 1
+        if late:
             self._compare_late(seq, str(cp["hash"]), anchors)
         else:
             self.checkpoints.setdefault(seq, []).append((cp, anchors))

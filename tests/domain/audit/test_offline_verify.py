@@ -382,3 +382,27 @@ def test_export_of_a_chain_cut_back_in_the_database_shows_the_cut(
     assert [o["seq"] for o in lines if o["type"] == "checkpoint"] == [5, 10, 15]
     code, result = run_verify(runner, tmp_path, lines, "--public-key", real_public_key())
     assert code == 1 and kinds(result) == {"truncated"}, result
+
+
+@pytest.mark.parametrize("signed", ["its own hash", "another hash"])
+def test_checkpoint_line_after_its_entry_is_checked(runner: Any, bundle: Lines, tmp_path: Path,
+                                                    signed: str) -> None:
+    """docs/audit-format.md: checkpoint lines may come anywhere after the header. One that
+    follows its entry is compared like any other (it was skipped while entries took the fast
+    path, so a wrong one passed)."""
+    from service.domain.audit.chain import checkpoint_message
+    from service.domain.audit.signing import Signer
+
+    cp = next(o for o in bundle if o["type"] == "checkpoint" and o["seq"] == 10)
+    bundle.remove(cp)
+    if signed == "another hash":
+        cp["hash"] = by_seq(bundle, 9)["hash"]
+        cp["signature"] = Signer.from_seed_b64(SIGNING_KEY).sign(
+            checkpoint_message("demo", 10, cp["hash"], cp["ts"]))
+    bundle.insert(bundle.index(by_seq(bundle, 12)) + 1, cp)
+    code, result = run_verify(runner, tmp_path, bundle, "--public-key", real_public_key())
+    assert result["checkpoints_checked"] == 3, result
+    if signed == "its own hash":
+        assert code == 0 and result["ok"], result
+    else:
+        assert code == 1 and kinds(result) == {"checkpoint_mismatch"}, result
