@@ -115,20 +115,24 @@ class Report:
         return {kind for kind, _ in self.problems}
 
 
-_ENTRY_TYPES: dict[str, tuple[type, ...]] = {
-    "site": (str,), "ts": (str,), "actor": (str,), "action": (str,),
-    "subject": (str, type(None)), "payload": (str, type(None)), "prev_hash": (str,),
-    "hash": (str,), "payload_hash": (str, type(None)),
-}
+_FIELDS = ("site", "seq", "ts", "actor", "action", "subject", "payload", "prev_hash", "hash")
 
 
 def _well_formed_entry(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """Section 9, `malformed`: every field there, `seq` an integer, `v` 1 or 2, and what goes
+    into the hashed object (section 3.1) a string, or null where that is allowed."""
     e = {"v": 1, "payload_hash": None, **obj}
-    if type(e.get("seq")) is not int or e["v"] not in (1, 2) or type(e["v"]) is not int:
+    if any(name not in e for name in _FIELDS):
         return None
-    for name, types in _ENTRY_TYPES.items():
-        if name not in e or not isinstance(e[name], types):
-            return None
+    if type(e["seq"]) is not int or type(e["v"]) is not int or e["v"] not in (1, 2):
+        return None
+    if not all(isinstance(e[name], str) for name in ("ts", "actor", "action", "prev_hash")):
+        return None
+    if not all(e[name] is None or isinstance(e[name], str) for name in ("subject", "payload")):
+        return None
+    hashed_digest = e["v"] == 2 and e["payload"] is None
+    if hashed_digest and not (e["payload_hash"] is None or isinstance(e["payload_hash"], str)):
+        return None
     return e
 
 

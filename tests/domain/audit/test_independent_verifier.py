@@ -183,3 +183,24 @@ def test_the_independent_verifier_uses_nothing_of_the_service() -> None:
                  if isinstance(node, ast.ImportFrom)}
     assert imported <= {"__future__", "base64", "hashlib", "json", "dataclasses", "typing",
                         "cryptography"}
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_random_damage_is_named_alike(seed: int) -> None:
+    """test_verify_fast's random chains (a site named 'si"te%é', formats 1 and 2, reduced
+    payloads and retention entries, checkpoints scattered through the file, stray lines),
+    damaged at random: the outsider names the same kinds as the service's export verifier."""
+    import random
+
+    from service.domain.audit.export import verify_export
+    from tests.domain.audit.test_verify_fast import bundle_lines, make_chain, mutate
+
+    rnd = random.Random(seed)
+    rows = make_chain(60)
+    lines = bundle_lines(mutate(rows, rnd) if seed else rows, rnd, standard=seed == 0)
+    theirs = verify_export(iter(lines))
+    ours = outsider.verify_bundle(lines)
+    assert (ours.kinds, ours.anchored) == (theirs.kinds, theirs.anchored), (
+        ours.problems, [(p.kind, p.seq) for p in theirs.problems])
+    if seed == 0:  # intact but for entry 56, reduced after the last retention entry (55)
+        assert ours.problems == [("payload_missing", 56)]
