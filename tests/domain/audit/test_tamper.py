@@ -234,6 +234,7 @@ def test_untampered_chain_verifies_everywhere(app: Flask, client: Any, runner: A
     body = client.get("/api/v1/sites/demo/audit/verify",
                       headers=bearer(demo["keys"]["auditor"])).get_json()
     assert body["ok"] is True and body["problems"] == [] and body["entries"] == 17
+    assert body["anchored"] is True  # the service's own key signed checkpoints 5, 10 and 15
     cp_file = tmp_path / "cp.json"
     cp_file.write_text(json.dumps(external_checkpoint(client, demo)))
     res = runner.invoke(args=["audit", "verify", "--site", "demo", "--checkpoint", str(cp_file)])
