@@ -33,7 +33,7 @@ def _print_result(result: Any, as_json: bool = False) -> None:
     if as_json:
         click.echo(json.dumps(d, ensure_ascii=False))
         return
-    status = "INTACT" if d["ok"] else "BROKEN"
+    status = "BROKEN" if not d["ok"] else "INTACT" if d["anchored"] else "INTACT, UNANCHORED"
     click.echo(f"{d['site']}: {status}: {d['entries']} entries, last seq {d['last_seq']}, "
                f"{d['checkpoints_checked']} checkpoints matched")
     for p in d["problems"]:
@@ -54,12 +54,16 @@ def _print_result(result: Any, as_json: bool = False) -> None:
                    ".../audit/checkpoints, whose public keys are then trusted); repeatable.")
 @click.option("--public-key", "public_keys", multiple=True,
               help="Trusted Ed25519 public key (base64); overrides keys inside the file.")
+@click.option("--allow-unanchored", is_flag=True,
+              help="Exit 0 for an intact chain even when no checkpoint signed by a trusted "
+                   "key (or kept outside) matched it: a consistent rewrite would pass too.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.pass_context
 def audit_verify(ctx: click.Context, slug: str | None, file: str | None,
                  checkpoint_files: tuple[str, ...], public_keys: tuple[str, ...],
-                 as_json: bool) -> None:
-    """Verify the chain and checkpoints; exit 0 only if intact."""
+                 allow_unanchored: bool, as_json: bool) -> None:
+    """Verify the chain and checkpoints; exit 0 only if intact and anchored (at least one
+    checkpoint signed by a trusted key, or kept outside, matched), unless --allow-unanchored."""
     external: list[dict[str, Any]] = []
     trusted = list(public_keys)
     try:
@@ -84,7 +88,7 @@ def audit_verify(ctx: click.Context, slug: str | None, file: str | None,
     except (ExportFormatError, UnicodeDecodeError) as exc:
         raise click.ClickException(str(exc)) from exc
     _print_result(result, as_json)
-    sys.exit(0 if result.ok else 1)
+    sys.exit(0 if result.ok and (result.anchored or allow_unanchored) else 1)
 
 
 def _since(since: str | None) -> datetime | None:

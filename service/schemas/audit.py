@@ -31,6 +31,8 @@ class VerifyOut(Schema):
     last_seq = fields.Integer(required=True)
     last_hash = fields.String(required=True)
     checkpoints_checked = fields.Integer(required=True)
+    anchored = fields.Boolean(
+        required=True, metadata={"description": "a checkpoint signed by a trusted key matched"})
     problem_count = fields.Integer(required=True)
     problems = fields.List(fields.Nested(ProblemItem), required=True)
 

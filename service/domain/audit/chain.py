@@ -12,10 +12,16 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from service.domain.audit.canonical import canonical_json
+from service.domain.audit.coverage import RETENTION_REDUCED, stated_range, uncovered
 from service.domain.audit.signing import signature_valid
 
 GENESIS_HASH = "0" * 64
 MAX_REPORTED_PROBLEMS = 100
+UNANCHORED_NOTE = (
+    "nothing anchored: no checkpoint signed by a trusted key, or kept outside, matched an "
+    "entry, so a rewrite of the whole chain would pass too; keep checkpoints outside "
+    "(--checkpoint) or pass --public-key, or accept this with --allow-unanchored"
+)
 _MISMATCH = b"\xff" * 32  # remembered in place of a hash that did not verify
 _sha256 = hashlib.sha256
 
@@ -136,6 +142,7 @@ class VerifyResult:
     problems: list[ChainProblem] = field(default_factory=list)
     problem_count: int = 0
     notes: list[str] = field(default_factory=list)
+    anchored: bool = True
 
     @property
     def kinds(self) -> set[str]:
@@ -149,6 +156,7 @@ class VerifyResult:
             "last_seq": self.last_seq,
             "last_hash": self.last_hash,
             "checkpoints_checked": self.checkpoints_checked,
+            "anchored": self.anchored,
             "problem_count": self.problem_count,
             "problems": [p.as_dict() for p in self.problems],
             "notes": list(self.notes),
@@ -160,6 +168,12 @@ class ChainVerifier:
 
     Checkpoints may be given up front or added later with `add_checkpoint` (an export file
     lists them after the entries); only checkpoints whose signature verifies count as evidence.
+    The chain is anchored when at least one of them matched its entry and was either signed
+    by a key the caller trusts (`keys_trusted`) or given as kept outside (`external`).
+
+    A format-2 entry without its payload (reduced) must be accounted for by a later intact
+    `retention.reduced` entry whose first_seq..last_seq covers it; `finish()` reports every
+    other one as `payload_missing`.
     """
 
     def __init__(
@@ -168,8 +182,10 @@ class ChainVerifier:
         checkpoints: Iterable[Mapping[str, Any]] = (),
         public_keys: Mapping[str, Ed25519PublicKey] | None = None,
         remember_hashes: bool = False,
+        keys_trusted: bool = True,
     ) -> None:
         self.site = site
+        self.keys_trusted = keys_trusted
         self.public_keys = dict(public_keys or {})
         self.expected_seq = 1
         self.prev_hash = GENESIS_HASH
@@ -177,8 +193,16 @@ class ChainVerifier:
         self.problems: list[ChainProblem] = []
         self.problem_count = 0
         self.notes: list[str] = []
-        self.checkpoints: dict[int, list[Mapping[str, Any]]] = {}
+        # seq -> [(checkpoint, whether a match there anchors the chain)]
+        self.checkpoints: dict[int, list[tuple[Mapping[str, Any], bool]]] = {}
         self.checkpoints_checked = 0
+        self.compared: set[int] = set()  # seqs whose checkpoints met their entry (public)
+        self.anchors = 0  # checkpoints matched that anchor the chain
+        # Reduced payloads as runs [first, last] of seqs, and the reductions the chain records
+        # as (seq of the retention.reduced entry, first_seq, last_seq). Public: the split
+        # verifiers join a child's lists to these.
+        self.reduced: list[list[int]] = []
+        self.reductions: list[tuple[int, int, int]] = []
         # With remember_hashes, late checkpoints can be compared: 8 + 32 bytes per entry.
         # Public: the fast path (chain_fast.feed_rows) appends the entries it accepts.
         self.remembered_seqs: array[int] | None = array("q") if remember_hashes else None
@@ -214,17 +238,25 @@ class ChainVerifier:
             return None
         return seq
 
-    def add_checkpoint(self, cp: Mapping[str, Any]) -> None:
+    def add_checkpoint(self, cp: Mapping[str, Any], external: bool = False) -> None:
+        """`external`: kept outside the system being verified (an auditor's own copy)."""
         seq = self._signature_ok(cp)
         if seq is None:
             return
-        last_fed = self.expected_seq - 1
-        if self.entries and seq <= last_fed:
-            self._compare_late(seq, str(cp["hash"]))
+        anchors = self.keys_trusted or external
+        # The remembered seqs are current even while the fast path holds expected_seq in its
+        # locals (an export's reader adds the checkpoint lines it meets during feed_rows).
+        fed = self.remembered_seqs
+        if fed is not None:
+            late = bool(fed) and seq <= fed[-1]
         else:
-            self.checkpoints.setdefault(seq, []).append(cp)
+            late = bool(self.entries) and seq <= self.expected_seq - 1
+        if late:
+            self._compare_late(seq, str(cp["hash"]), anchors)
+        else:
+            self.checkpoints.setdefault(seq, []).append((cp, anchors))
 
-    def _compare_late(self, seq: int, cp_hash: str) -> None:
+    def _compare_late(self, seq: int, cp_hash: str, anchors: bool) -> None:
         if self.remembered_seqs is None:
             raise RuntimeError("late checkpoints need remember_hashes=True")
         # Entries normally have seq 1..n at positions 0..n-1; fall back to a scan otherwise.
@@ -235,6 +267,8 @@ class ChainVerifier:
         signed = bytes.fromhex(cp_hash) if is_hex64(cp_hash) else None
         if pos < 0 or signed is None or self.remembered_hashes[pos * 32 : pos * 32 + 32] != signed:
             self.problem("checkpoint_mismatch", seq, "entry differs from signed checkpoint")
+        elif anchors:
+            self.anchors += 1
 
     def feed(
         self,
@@ -271,31 +305,64 @@ class ChainVerifier:
             self.problem("unverifiable", seq, f"format {v} entry without what its hash covers")
         elif not intact:
             self.problem("hash", seq, "entry content does not match its hash")
+        if intact and payload is None:  # format 2: format 1 without a payload cannot be
+            self._reduced(seq)
+        elif intact and action == RETENTION_REDUCED and payload is not None:
+            self._reduction(seq, payload)
         if self.remembered_seqs is not None:
             self.remembered_seqs.append(seq)
             self.remembered_hashes += bytes.fromhex(hash_) if intact else _MISMATCH
         cps = self.checkpoints.get(seq)
         if cps:
-            for cp in cps:
+            self.compared.add(seq)
+            for cp, anchors in cps:
                 self.checkpoints_checked += 1
                 if cp["hash"] != hash_ or not intact:
                     self.problem("checkpoint_mismatch", seq, "entry differs from signed checkpoint")
+                elif anchors:
+                    self.anchors += 1
         self.prev_hash = hash_
         self.expected_seq = seq + 1
 
+    def _reduced(self, seq: int) -> None:
+        runs = self.reduced
+        if runs and runs[-1][1] == seq - 1:
+            runs[-1][1] = seq
+        else:
+            runs.append([seq, seq])
+
+    def _reduction(self, seq: int, payload: str) -> None:
+        stated = stated_range(payload)
+        if stated is not None:
+            self.reductions.append((seq, *stated))
+
+    def _unaccounted_reductions(self) -> None:
+        """A reduced payload needs a later retention.reduced entry whose range covers it."""
+        for seq in uncovered(self.reduced, self.reductions):
+            self.problem("payload_missing", seq,
+                         "payload removed without a retention.reduced entry covering it")
+
     def finish(self, head: tuple[int, str] | None = None) -> VerifyResult:
         last_seq = self.expected_seq - 1
+        if self.reduced:
+            self._unaccounted_reductions()
         for seq in sorted(self.checkpoints):
             if seq > last_seq:
                 self.problem(
                     "truncated", seq, f"signed checkpoint at seq {seq} but chain ends at {last_seq}"
                 )
+            elif seq not in self.compared:  # its entry is gone (the chain goes on past it)
+                self.checkpoints_checked += len(self.checkpoints[seq])
+                self.problem("checkpoint_mismatch", seq, "no entry has a signed checkpoint's seq")
         if head is not None and (head[0] != last_seq or head[1] != self.prev_hash):
             self.problem(
                 "head_mismatch",
                 last_seq,
                 f"chain head says seq {head[0]}, entries end at {last_seq}",
             )
+        anchored = self.anchors > 0
+        if not anchored:
+            self.notes.append(UNANCHORED_NOTE)
         return VerifyResult(
             site=self.site,
             ok=self.problem_count == 0,
@@ -306,6 +373,7 @@ class ChainVerifier:
             problems=self.problems,
             problem_count=self.problem_count,
             notes=self.notes,
+            anchored=anchored,
         )
 
 

@@ -2,9 +2,10 @@
 
 `ChainVerifier.feed()` stays the reference: it knows every problem and how to report it. This
 loop only accepts an entry when each check passes (sequence, link, payload digest, recomputed
-hash; no checkpoint at that seq). Anything else (a problem, a checkpoint, format 1 without a
-payload, a wrong type) goes through `feed()` with the verifier's state as it would be, so the
-outcome is the same entry for entry; only the clean path is shorter.
+hash; no checkpoint at that seq; not a `retention.reduced` entry, whose range feed() records).
+Anything else (a problem, a checkpoint, a payload missing, a wrong type) goes through `feed()`
+with the verifier's state as it would be, so the outcome is the same entry for entry; only the
+clean path is shorter.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
 from service.domain.audit.chain import ChainVerifier, is_hex64
+from service.domain.audit.coverage import RETENTION_REDUCED
 
 # (seq, ts, actor, action, subject, payload, prev_hash, hash, v, payload_hash)
 Row = tuple[int, str, str, str, str | None, str | None, str, str, int, str | None]
@@ -37,6 +39,7 @@ def feed_rows(verifier: ChainVerifier, rows: Iterable[Row]) -> None:
     tmpl2, tmpl1 = templates(verifier.site)
     heads: dict[tuple[str, str, int], str] = {}
     checkpoints = verifier.checkpoints
+    reduction = RETENTION_REDUCED
     seqs, hashes = verifier.remembered_seqs, verifier.remembered_hashes
     expected, prev = verifier.expected_seq, verifier.prev_hash
     # The previous hash goes into the text unescaped only while it is a verified hex digest.
@@ -46,7 +49,7 @@ def feed_rows(verifier: ChainVerifier, rows: Iterable[Row]) -> None:
         for row in rows:
             seq, ts, actor, action, subject, payload, prev_hash, hash_, v, payload_hash = row
             if (trusted and seq == expected and prev_hash == prev and payload is not None
-                    and seq not in checkpoints):
+                    and seq not in checkpoints and action != reduction):
                 try:
                     head = heads.get((action, actor, v))
                     if head is None:

@@ -8,6 +8,7 @@ from operator import itemgetter
 from typing import IO, Any
 
 import orjson
+from sqlalchemy import select
 
 from service.domain.audit import export_split
 from service.domain.audit import log as audit
@@ -33,16 +34,20 @@ class ExportFormatError(ValueError):
 def export_lines(site: Site) -> Iterator[dict[str, Any]]:
     """Header, checkpoints, entries, then the head: one JSON object per line.
 
-    The head is read first and bounds everything else, so that entries appended while the
-    export runs cannot make the file disagree with itself.
+    The head bounds the entries, so that entries appended while the export runs cannot make
+    the file disagree with itself. Every stored checkpoint is written, read before the head: a
+    checkpoint is committed with (or after) the entry it signs, so one past the head means
+    the chain was cut back, and the file shows it (`truncated`).
     """
-    head = db.session.get(AuditHead, site.id)
-    head_seq, head_hash = (head.seq, head.hash) if head is not None else (0, "0" * 64)
+    checkpoints = audit.list_checkpoints(site)
+    head = db.session.execute(
+        select(AuditHead.seq, AuditHead.hash).where(AuditHead.site_id == site.id)
+    ).one_or_none()
+    head_seq, head_hash = (int(head[0]), str(head[1])) if head is not None else (0, "0" * 64)
     yield {"type": EXPORT_TYPE, "v": 1, "site": site.slug, "exported_at": iso_utc(utcnow()),
            "public_keys": audit.public_keys_b64()}
-    for cp in audit.list_checkpoints(site):
-        if cp["seq"] <= head_seq:
-            yield {"type": "checkpoint", **cp}
+    for cp in checkpoints:
+        yield {"type": "checkpoint", **cp}
     for entry in audit.iter_entries(site):
         if entry["seq"] > head_seq:
             break
@@ -95,11 +100,12 @@ def verify_export(
     site, public_keys = _read_header(it, trusted_public_keys)
 
     def start() -> ChainVerifier:
-        verifier = ChainVerifier(site, (), public_keys, remember_hashes=True)
+        verifier = ChainVerifier(site, (), public_keys, remember_hashes=True,
+                                 keys_trusted=bool(trusted_public_keys))
         if not trusted_public_keys:
             verifier.notes.append(UNTRUSTED_KEYS_NOTE)
         for cp in external_checkpoints or []:
-            verifier.add_checkpoint(cp)
+            verifier.add_checkpoint(cp, external=True)
         return verifier
 
     verifier = start()

@@ -86,6 +86,10 @@ def feed_halves(verifier: ChainVerifier, fd: int, reader: Reader) -> tuple[bool,
             return False, None
         verifier.entries += part["entries"]
         verifier.checkpoints_checked += part["checkpoints_checked"]
+        verifier.anchors += part["anchors"]
+        verifier.compared |= part["compared"]
+        verifier.reduced += part["reduced"]
+        verifier.reductions += part["reductions"]
         verifier.expected_seq, verifier.prev_hash = part["last_seq"] + 1, part["last_hash"]
     return True, first.head if first.head is not None else part["head"]
 
@@ -127,6 +131,9 @@ def _child(verifier: ChainVerifier, fd: int, start: int, stop: int, reader: Read
             feed_rows(verifier, itertools.chain(first, rows))
         answer = {"problems": verifier.problem_count, "entries": verifier.entries,
                   "checkpoints_checked": verifier.checkpoints_checked,
+                  "anchors": verifier.anchors, "compared": verifier.compared,
+                  "reduced": verifier.reduced,
+                  "reductions": verifier.reductions,
                   "late": any(s not in known for s in verifier.checkpoints),
                   "first_seq": first[0][0] if first else None,
                   "first_prev": first[0][6] if first else None,

@@ -59,6 +59,10 @@ def feed_split(verifier: ChainVerifier, site_id: int, head_seq: int) -> bool:
             return False
         verifier.entries += part["entries"]
         verifier.checkpoints_checked += part["checkpoints_checked"]
+        verifier.anchors += part["anchors"]
+        verifier.compared |= part["compared"]
+        verifier.reduced += part["reduced"]
+        verifier.reductions += part["reductions"]
         verifier.expected_seq, verifier.prev_hash = part["last_seq"] + 1, part["last_hash"]
     return True
 
@@ -82,6 +86,9 @@ def _child(verifier: ChainVerifier, site_id: int, lo: int, send: Connection) -> 
             raw.close()
         answer = {"problems": verifier.problem_count, "entries": verifier.entries,
                   "checkpoints_checked": verifier.checkpoints_checked,
+                  "anchors": verifier.anchors, "compared": verifier.compared,
+                  "reduced": verifier.reduced,
+                  "reductions": verifier.reductions,
                   "first_seq": first[0] if first else None,
                   "first_prev": first[6] if first else None,
                   "last_seq": verifier.expected_seq - 1, "last_hash": verifier.prev_hash}

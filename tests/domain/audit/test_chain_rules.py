@@ -190,7 +190,8 @@ def test_intact_chain_verifies_with_its_head_and_checkpoints(feed: Feed, fmt: in
                     late=[checkpoint(12, rows[11][7]), checkpoint(1, rows[0][7])])
     assert result == {
         "site": SITE, "ok": True, "entries": 12, "last_seq": 12, "last_hash": rows[11][7],
-        "checkpoints_checked": 3, "problem_count": 0, "problems": [], "notes": [],
+        "checkpoints_checked": 3, "anchored": True, "problem_count": 0, "problems": [],
+        "notes": [],
     }
 
 
@@ -201,12 +202,74 @@ def test_empty_chain_is_intact_at_seq_0_with_the_genesis_hash(feed: Feed) -> Non
         True, 0, 0, "0" * 64)
 
 
+def with_reduction(rows: list[Row], first: int, last: int, site: str = SITE) -> list[Row]:
+    """rows plus the retention.reduced entry that retention appends after reducing first..last
+    (docs/audit-format.md: its payload states first_seq and last_seq)."""
+    seq, prev = rows[-1][0] + 1, rows[-1][7]
+    ts, payload = "2026-03-02T00:00:00.000000Z", json.dumps(
+        {"rule": "audit_payload", "months": 72, "cutoff": "2026-03-01T11:00:00.000000Z",
+         "reduced": last - first + 1, "first_seq": first, "last_seq": last})
+    h = hash_v2(site, seq, ts, "system", "retention.reduced", None, payload, prev)
+    return [*rows, (seq, ts, "system", "retention.reduced", None, payload, prev, h, 2,
+                    sha(payload))]
+
+
+def reduce(rows: list[Row], *seqs: int) -> list[Row]:
+    """The payloads of `seqs` set to NULL (their digest stays), as retention does."""
+    return [r[:5] + (None,) + r[6:] if r[0] in seqs else r for r in rows]
+
+
 @FEEDERS
-def test_format_2_entry_with_reduced_payload_still_verifies(feed: Feed) -> None:
-    rows = build(4)
-    rows[1] = rows[1][:5] + (None,) + rows[1][6:]  # payload NULLed by retention
+def test_format_2_entry_with_reduced_payload_and_its_retention_entry_verifies(feed: Feed
+                                                                              ) -> None:
+    rows = with_reduction(reduce(build(4), 2, 3), 1, 3)
     result = verify(feed, rows, head_of(rows))
-    assert (result["ok"], result["entries"], result["problems"]) == (True, 4, [])
+    assert (result["ok"], result["entries"], result["problems"]) == (True, 5, [])
+
+
+@FEEDERS
+def test_payload_removed_without_a_retention_entry_is_payload_missing(feed: Feed) -> None:
+    rows = reduce(build(4), 2)
+    result = verify(feed, rows, head_of(rows))
+    assert problems(result) == [("payload_missing", 2)]
+    assert result["problem_count"] == 1
+
+
+@FEEDERS
+def test_retention_entry_covers_only_its_stated_range_and_only_earlier_entries(feed: Feed
+                                                                               ) -> None:
+    rows = with_reduction(build(6), 2, 9)  # states 2..9, written as seq 7
+    rows = with_reduction(rows, 1, 1)  # seq 8
+    rows = reduce(rows + build_more(rows, 2), 1, 3, 6, 9)  # 9 and 10 appended
+    result = verify(feed, rows, head_of(rows))
+    # 1: covered by the entry at 8; 3, 6: by the one at 7; 9: stated by 7 but written after it
+    assert problems(result) == [("payload_missing", 9)]
+
+
+@FEEDERS
+def test_a_tampered_or_malformed_retention_entry_covers_nothing(feed: Feed) -> None:
+    rows = with_reduction(build(3), 1, 3)
+    bad = rows[3][:5] + (rows[3][5].replace('"last_seq": 3', '"last_seq": 9'),) + rows[3][6:]
+    result = verify(feed, reduce(rows[:3] + [bad], 2), (4, rows[3][7]))
+    assert problems(result) == [("payload_hash", 4), ("hash", 4), ("payload_missing", 2)]
+    rows = reduce(with_reduction(build(3), 1, 3), 2)
+    payload = '{"first_seq":"1","last_seq":3}'  # not an integer
+    seq, ts, prev = 4, rows[3][1], rows[3][6]
+    h = hash_v2(SITE, seq, ts, "system", "retention.reduced", None, payload, prev)
+    rows[3] = (seq, ts, "system", "retention.reduced", None, payload, prev, h, 2, sha(payload))
+    assert problems(verify(feed, rows, head_of(rows))) == [("payload_missing", 2)]
+
+
+def build_more(rows: list[Row], n: int) -> list[Row]:
+    """n more intact entries after rows."""
+    out = list(rows)
+    for _ in range(n):
+        seq, prev = out[-1][0] + 1, out[-1][7]
+        ts, payload = "2026-03-03T00:00:00.000000Z", '{"n":' + str(seq) + "}"
+        h = hash_v2(SITE, seq, ts, "visitor", "consent.recorded", None, payload, prev)
+        out.append((seq, ts, "visitor", "consent.recorded", None, payload, prev, h, 2,
+                    sha(payload)))
+    return out[len(rows):]
 
 
 # -- edits, deletions, insertions, reordering: exact problems and counts -------------------
@@ -454,6 +517,18 @@ def test_late_checkpoint_of_a_missing_entry(feed: Feed) -> None:
 
 
 @FEEDERS
+def test_checkpoint_given_up_front_of_a_missing_entry_is_a_mismatch_too(feed: Feed) -> None:
+    """docs/audit-format.md section 9: a signed checkpoint at or below the last seq with no
+    entry of its seq is checkpoint_mismatch, whether it came before or after the entries."""
+    rows = build(6)
+    signed = rows[1][7]
+    del rows[1]
+    result = verify(feed, rows, head_of(rows), [checkpoint(2, signed)])
+    assert problems(result) == [("sequence", 3), ("link", 3), ("checkpoint_mismatch", 2)]
+    assert result["checkpoints_checked"] == 1
+
+
+@FEEDERS
 def test_late_checkpoint_whose_hash_is_not_a_lowercase_hex_digest(feed: Feed) -> None:
     rows = build(3)
     for bad in (rows[1][7].upper(), rows[1][7][:63], rows[1][7] + "0"):
@@ -630,12 +705,13 @@ def test_fast_path_hands_only_unusual_entries_to_the_reference() -> None:
     rows = build(10)
     rows[3] = rows[3][:5] + (None,) + rows[3][6:]  # reduced payload
     rows[6] = rows[6][:9] + (None,)  # format 2 without a stored digest: still clean
+    rows = with_reduction(rows, 4, 4)  # seq 11 accounts for it: its range goes to feed()
     v = ChainVerifier(SITE, [checkpoint(8, rows[7][7])], KEYS, remember_hashes=True)
     calls = _counting(v)
     feed_rows(v, iter(rows))
-    assert calls == [4, 8]
+    assert calls == [4, 8, 11]
     result = v.finish(head_of(rows)).as_dict()
-    assert (result["ok"], result["entries"], result["checkpoints_checked"]) == (True, 10, 1)
+    assert (result["ok"], result["entries"], result["checkpoints_checked"]) == (True, 11, 1)
 
 
 def test_fast_path_after_a_broken_link_goes_on_from_the_stored_hash() -> None:
@@ -712,7 +788,7 @@ def test_verify_result_kinds_and_dict() -> None:
     v.notes.append("a note")
     result = v.finish()
     assert result.kinds == {"hash", "link"}
-    assert result.as_dict()["notes"] == ["a note"]
+    assert result.as_dict()["notes"][0] == "a note"
     assert result.problems[0].as_dict() == {"kind": "hash", "seq": 1,
                                             "detail": "entry content does not match its hash"}
 

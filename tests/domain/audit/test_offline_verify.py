@@ -171,6 +171,11 @@ def malformed_line(lines: Lines) -> None:
     del by_seq(lines, 10)["prev_hash"]
 
 
+def wipe_payload(lines: Lines) -> None:
+    """The payload emptied (null, its digest kept) with no retention run (issue 13, item 6)."""
+    by_seq(lines, 8)["payload"] = None
+
+
 FILE_CASES: dict[str, tuple[Callable[[Lines], None], set[str]]] = {
     "edit_payload": (edit_payload, {"hash"}),
     "edit_timestamp": (edit_timestamp, {"hash"}),
@@ -182,6 +187,7 @@ FILE_CASES: dict[str, tuple[Callable[[Lines], None], set[str]]] = {
     "drop_head_line": (drop_head_line, {"head_missing", "truncated"}),
     "forge_checkpoint_signature": (forge_checkpoint_signature, {"checkpoint_signature"}),
     "malformed_line": (malformed_line, {"malformed"}),
+    "wipe_payload": (wipe_payload, {"payload_missing"}),
 }
 
 
@@ -199,11 +205,15 @@ def test_untampered_export_verifies_with_and_without_outside_anchors(
     runner: Any, bundle: Lines, tmp_path: Path, kept: Path
 ) -> None:
     code, result = run_verify(runner, tmp_path, bundle)
-    assert code == 0 and result["ok"] and result["entries"] == 17
-    assert result["checkpoints_checked"] == 3
+    # intact, but signed only by keys the file brings along: not anchored, not exit 0
+    assert code == 1 and result["ok"] and result["entries"] == 17
+    assert result["checkpoints_checked"] == 3 and result["anchored"] is False
     assert any("taken from the export itself" in n for n in result["notes"])
+    assert any(n.startswith("nothing anchored") for n in result["notes"])
+    code, result = run_verify(runner, tmp_path, bundle, "--allow-unanchored")
+    assert code == 0 and result["ok"] and result["anchored"] is False
     code, result = run_verify(runner, tmp_path, bundle, "--public-key", real_public_key())
-    assert code == 0 and result["notes"] == []
+    assert code == 0 and result["notes"] == [] and result["anchored"] is True
     code, result = run_verify(runner, tmp_path, bundle, "--checkpoint", str(kept))
     assert code == 0 and result["notes"] == []  # the checkpoint file's keys are trusted
     assert result["checkpoints_checked"] == 3 + 4  # the file's 5, 10, 15; kept 5, 10, 15, 17
@@ -228,8 +238,10 @@ def test_full_rewrite_passes_on_its_own_keys_but_fails_with_an_outside_anchor(
     lines = export(runner, tmp_path)
     rewrite_and_resign_with_own_key(lines)
     code, result = run_verify(runner, tmp_path, lines)
-    assert code == 0, result  # self-consistent forgery: why the note says to anchor outside
-    assert result["notes"]
+    assert code == 1, result  # self-consistent forgery: consistent, but nothing anchors it
+    assert result["ok"] and not result["anchored"] and result["notes"]
+    code, result = run_verify(runner, tmp_path, lines, "--allow-unanchored")
+    assert code == 0, result  # accepted only when asked to
     code, result = run_verify(runner, tmp_path, lines, "--public-key", real_public_key())
     assert code == 1 and "checkpoint_key" in kinds(result)
     code, result = run_verify(runner, tmp_path, lines, "--checkpoint", str(kept))
@@ -322,3 +334,75 @@ def test_format_2_hash_equals_its_canonical_json_definition() -> None:
     assert compute_entry_hash(*args, payload, "0" * 64, 2) == reference
     assert compute_entry_hash(*args, None, "0" * 64, 2, sha256_hex(payload)) == reference
     assert compute_entry_hash(*args, None, "0" * 64, 1) is None  # format 1 needs its payload
+
+
+def test_recomputed_chain_without_checkpoints_is_not_anchored_by_a_public_key_alone(
+    runner: Any, bundle: Lines, tmp_path: Path
+) -> None:
+    """Issue 13, item 6: with --public-key but no checkpoint left to match, nothing ties the
+    file to the key: it must say so and exit non-zero unless --allow-unanchored."""
+    edit_and_recompute(bundle)
+    bundle[:] = [o for o in bundle if o["type"] != "checkpoint"]
+    code, result = run_verify(runner, tmp_path, bundle, "--public-key", real_public_key())
+    assert code == 1 and result["ok"] is True and result["anchored"] is False, result
+    assert result["checkpoints_checked"] == 0
+    assert any(n.startswith("nothing anchored") for n in result["notes"])
+    path = tmp_path / "under_test.jsonl"
+    res = runner.invoke(args=["audit", "verify", "--file", str(path), "--public-key",
+                              real_public_key()])
+    assert res.exit_code == 1 and "INTACT, UNANCHORED" in res.output
+    code, _ = run_verify(runner, tmp_path, bundle, "--public-key", real_public_key(),
+                         "--allow-unanchored")
+    assert code == 0
+
+
+def test_kept_checkpoint_anchors_even_with_the_files_own_keys(
+    runner: Any, bundle: Lines, tmp_path: Path, client: Any, demo: dict
+) -> None:
+    """A checkpoint the auditor kept outside anchors what it matches, whatever key list the
+    file brings: a forger cannot change an entry it covers."""
+    headers = bearer(demo["keys"]["auditor"])
+    kept = client.get("/api/v1/sites/demo/audit/checkpoints", headers=headers).get_json()
+    cp_file = tmp_path / "kept.json"
+    cp_file.write_text(json.dumps(kept["checkpoints"][0]))  # no public keys with it
+    code, result = run_verify(runner, tmp_path, bundle, "--checkpoint", str(cp_file))
+    assert code == 0 and result["anchored"] is True, result
+
+
+def test_export_of_a_chain_cut_back_in_the_database_shows_the_cut(
+    app: Flask, runner: Any, client: Any, demo: dict, tmp_path: Path
+) -> None:
+    """Newest entries deleted and the head rewound in the database: the export still carries
+    the checkpoints past the head (they are read before it), so the file says `truncated`."""
+    from tests.domain.audit.test_tamper import drop_newest_and_rewind_head, site_id
+
+    record(client, 12)
+    drop_newest_and_rewind_head(app, site_id(app))
+    lines = export(runner, tmp_path)
+    assert [o["seq"] for o in lines if o["type"] == "checkpoint"] == [5, 10, 15]
+    code, result = run_verify(runner, tmp_path, lines, "--public-key", real_public_key())
+    assert code == 1 and kinds(result) == {"truncated"}, result
+
+
+@pytest.mark.parametrize("signed", ["its own hash", "another hash"])
+def test_checkpoint_line_after_its_entry_is_checked(runner: Any, bundle: Lines, tmp_path: Path,
+                                                    signed: str) -> None:
+    """docs/audit-format.md: checkpoint lines may come anywhere after the header. One that
+    follows its entry is compared like any other (it was skipped while entries took the fast
+    path, so a wrong one passed)."""
+    from service.domain.audit.chain import checkpoint_message
+    from service.domain.audit.signing import Signer
+
+    cp = next(o for o in bundle if o["type"] == "checkpoint" and o["seq"] == 10)
+    bundle.remove(cp)
+    if signed == "another hash":
+        cp["hash"] = by_seq(bundle, 9)["hash"]
+        cp["signature"] = Signer.from_seed_b64(SIGNING_KEY).sign(
+            checkpoint_message("demo", 10, cp["hash"], cp["ts"]))
+    bundle.insert(bundle.index(by_seq(bundle, 12)) + 1, cp)
+    code, result = run_verify(runner, tmp_path, bundle, "--public-key", real_public_key())
+    assert result["checkpoints_checked"] == 3, result
+    if signed == "its own hash":
+        assert code == 0 and result["ok"], result
+    else:
+        assert code == 1 and kinds(result) == {"checkpoint_mismatch"}, result

@@ -196,6 +196,12 @@ def resign_checkpoint_with_other_key(app: Flask, sid: int) -> None:
             c="2026-01-01 00:00:00", s=sid, q=seq)
 
 
+def wipe_payload(app: Flask, sid: int) -> None:
+    """Entry 8's payload set to NULL (its digest kept, so its hash still holds) with no
+    retention run: only a retention.reduced entry may account for a missing payload."""
+    sql(app, "UPDATE audit_entries SET payload=NULL WHERE site_id=:s AND seq=8", s=sid)
+
+
 CASES: dict[str, tuple[Callable[[Flask, int], None], set[str]]] = {
     "edit_payload": (edit_payload, {"hash"}),
     "edit_actor": (edit_actor, {"hash"}),
@@ -210,6 +216,7 @@ CASES: dict[str, tuple[Callable[[Flask, int], None], set[str]]] = {
     "copy_from_other_site_relinked": (copy_from_other_site_relinked, {"hash"}),
     "forge_checkpoint_signature": (forge_checkpoint_signature, {"checkpoint_signature"}),
     "resign_checkpoint_with_other_key": (resign_checkpoint_with_other_key, {"checkpoint_key"}),
+    "wipe_payload": (wipe_payload, {"payload_missing"}),
 }
 
 
@@ -227,11 +234,30 @@ def test_untampered_chain_verifies_everywhere(app: Flask, client: Any, runner: A
     body = client.get("/api/v1/sites/demo/audit/verify",
                       headers=bearer(demo["keys"]["auditor"])).get_json()
     assert body["ok"] is True and body["problems"] == [] and body["entries"] == 17
+    assert body["anchored"] is True  # the service's own key signed checkpoints 5, 10 and 15
     cp_file = tmp_path / "cp.json"
     cp_file.write_text(json.dumps(external_checkpoint(client, demo)))
     res = runner.invoke(args=["audit", "verify", "--site", "demo", "--checkpoint", str(cp_file)])
     assert res.exit_code == 0, res.output
     assert "INTACT" in res.output
+    # the database's own signed checkpoints anchor it: no flag, no outside file needed
+    res = runner.invoke(args=["audit", "verify", "--site", "demo"])
+    assert res.exit_code == 0 and "INTACT:" in res.output, res.output
+
+
+def test_database_chain_without_any_checkpoint_is_unanchored(
+    app: Flask, client: Any, runner: Any, demo: dict
+) -> None:
+    record(client, 2)  # 7 entries; the test configuration signs every 5th
+    sql(app, "DELETE FROM audit_checkpoints")
+    res = runner.invoke(args=["audit", "verify", "--site", "demo", "--json"])
+    body = json.loads(res.stdout)
+    assert res.exit_code == 1 and body["ok"] is True and body["anchored"] is False
+    assert any(n.startswith("nothing anchored") for n in body["notes"])
+    res = runner.invoke(args=["audit", "verify", "--site", "demo"])
+    assert res.exit_code == 1 and "INTACT, UNANCHORED" in res.output
+    res = runner.invoke(args=["audit", "verify", "--site", "demo", "--allow-unanchored"])
+    assert res.exit_code == 0, res.output
 
 
 def test_tampering_one_site_leaves_the_other_intact(app: Flask, chain: int) -> None:
@@ -252,6 +278,8 @@ def test_whole_chain_rewrite_is_caught_only_by_a_checkpoint_kept_outside(
     edit_and_recompute_chain(app, chain)
     sql(app, "DELETE FROM audit_checkpoints WHERE site_id=:s", s=chain)
     assert verify(app).ok  # the limit of any hash chain without an outside anchor
+    assert not verify(app).anchored  # ... which is why it says so and the CLI exits 1
+    assert runner.invoke(args=["audit", "verify", "--site", "demo"]).exit_code == 1
     result = verify(app, kept["checkpoints"])
     assert not result.ok
     assert "checkpoint_mismatch" in result.kinds

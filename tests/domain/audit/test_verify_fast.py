@@ -42,6 +42,9 @@ def make_chain(n: int) -> list[list[Any]]:
         payload = '{"n":' + str(seq) + ',"t":"\\u00e9\\"x"}'
         subject = None if seq % 3 else f"v:{seq}"
         actor, action = ("visitor", "consent.recorded") if seq % 2 else ('a"dmin', "notice.%")
+        if seq % 11 == 0:  # retention's account of the payloads reduced before it
+            actor, action = "system", "retention.reduced"
+            payload = '{"first_seq":1,"last_seq":' + str(seq - 1) + "}"
         if seq % 5 == 0:  # format 1
             h = entry_hash(SITE, seq, ts, actor, action, subject, payload, prev)
             rows.append([seq, ts, actor, action, subject, payload, prev, h, 1, None])

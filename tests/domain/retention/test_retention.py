@@ -142,12 +142,17 @@ def test_old_audit_payloads_are_reduced_and_the_chain_still_verifies(
     reduced = [e for e in purge_entries_of(app, "retention.reduced")]
     assert reduced == [{"rule": "audit_payload", "months": 72, "cutoff": reduced[0]["cutoff"],
                         "reduced": 3, "first_seq": 1, "last_seq": 3}]
+    # the checkpoints were deleted above: sign the head again so that the chain is anchored
+    assert runner.invoke(args=["audit", "checkpoint", "--site", "demo"]).exit_code == 0
     ok = runner.invoke(args=["audit", "verify", "--site", "demo"])
     assert ok.exit_code == 0, ok.output
     bundle = tmp_path / "b.jsonl"
     assert runner.invoke(args=["audit", "export", "--site", "demo", "-o", str(bundle)]
                          ).exit_code == 0
-    assert runner.invoke(args=["audit", "verify", "--file", str(bundle)]).exit_code == 0
+    from tests.domain.audit.test_offline_verify import real_public_key
+
+    assert runner.invoke(args=["audit", "verify", "--file", str(bundle), "--public-key",
+                               real_public_key()]).exit_code == 0
     sql(app, "UPDATE audit_entries SET payload_hash=:h WHERE site_id=:s AND seq=2", h="0" * 64,
         s=sid)
     bad = runner.invoke(args=["audit", "verify", "--site", "demo"])
@@ -162,6 +167,33 @@ def test_format_1_entries_are_never_reduced(app: Flask, client: Any, runner: Any
     res = runner.invoke(args=["retention", "purge", "--site", "demo"])
     assert "demo\taudit_payload\tdeleted\t0" in res.stdout
     assert sql(app, "SELECT count(*) FROM audit_entries WHERE payload IS NULL")[0][0] == 0
+
+
+def test_retention_reduced_entries_keep_their_payload_past_the_cutoff(
+        app: Flask, client: Any, runner: Any, demo: dict) -> None:
+    """A retention.reduced entry is the account of what was reduced (docs/audit-format.md):
+    reducing it too would leave the payloads it covers unaccounted for (payload_missing)."""
+    from tests.domain.audit.test_tamper import rehash_from
+
+    record(client, 3)
+    ancient = (datetime.now(UTC) - timedelta(days=80 * 31)).replace(tzinfo=None)
+
+    def age_everything() -> None:
+        sql(app, "UPDATE audit_entries SET created_at=:t", t=ancient)
+        rehash_from(app, "demo", 1)
+        rehash_from(app, "other", 1)
+        sql(app, "DELETE FROM audit_checkpoints")
+
+    age_everything()
+    assert runner.invoke(args=["retention", "purge", "--site", "demo"]).exit_code == 0
+    age_everything()  # years later, the retention.reduced entry is past the cutoff too
+    assert runner.invoke(args=["retention", "purge", "--site", "demo"]).exit_code == 0
+    kept = sql(app, "SELECT payload FROM audit_entries WHERE action='retention.reduced' "
+                    "ORDER BY seq")
+    assert len(kept) == 1 and kept[0][0] is not None  # nothing else was left to reduce
+    assert runner.invoke(args=["audit", "checkpoint", "--site", "demo"]).exit_code == 0
+    res = runner.invoke(args=["audit", "verify", "--site", "demo"])
+    assert res.exit_code == 0, res.output
 
 
 def purge_entries_of(app: Flask, action: str) -> list[dict[str, Any]]:
