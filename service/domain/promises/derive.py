@@ -13,7 +13,7 @@ from functools import partial
 from typing import Any
 
 from service.domain import notices
-from service.domain.promises import cookies, integrity, marketing, retention, rights
+from service.domain.promises import cookies, integrity, marketing, retention, rights, transfers
 from service.domain.promises.base import PromiseResult, ReportContext
 from service.models import Site
 
@@ -69,8 +69,8 @@ def notice_in_force(site: Site) -> Notice:
 def plan(site: Site) -> list[Planned]:
     """The promises of the site's notice in force, in the notice's order of concerns."""
     n = notice_in_force(site)
-    return [*_cookie_promises(n), *_marketing_promises(n), *_retention_promises(n),
-            *_fixed_promises(n)]
+    return [*_cookie_promises(n), *_marketing_promises(n), *_transfer_promises(n),
+            *_retention_promises(n), *_fixed_promises(n)]
 
 
 def _cookie_promises(n: Notice) -> list[Planned]:
@@ -110,6 +110,16 @@ def _marketing_promises(n: Notice) -> list[Planned]:
                 marketing.no_contact_after_objection),
     ]
     return out
+
+
+def _transfer_promises(n: Notice) -> list[Planned]:
+    section = n.data.get("transfers")
+    sentence = n.text(section.get("text")) if section else None
+    if sentence is None and section and section.get("outside_eea") is False:
+        sentence = "Tietoja ei siirretä EU:n tai ETA:n ulkopuolelle." if n.language == "fi" \
+            else "No data is transferred outside the EU or the EEA."
+    return [Planned("no_undeclared_transfers", "transfers", sentence,
+                    partial(transfers.no_undeclared_transfers, notice=n.data))]
 
 
 def _retention_promises(n: Notice) -> list[Planned]:

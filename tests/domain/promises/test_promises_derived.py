@@ -78,14 +78,16 @@ SEEDS: dict[str, dict[str, Any]] = {
                       "retention.household_deduction": "kept_outside_lupa",
                       "retention.bookkeeping": "kept_outside_lupa"},
         "categories": ["statistics", "facebook_pixel"],
+        "transfers": "not_applicable",  # no transfers section, though GA4 and Meta are in US
     },
+    # 001-003: conditional transfer wording, no `outside_eea`
     "001-esiivo.toml": {"retention": {"retention.customer_data": "kept_outside_lupa"},
-                        "categories": ["statistics"]},
+                        "categories": ["statistics"], "transfers": "not_checkable"},
     "002-lumiservice.toml": {"retention": {"retention.customer_data": "kept_outside_lupa"},
-                             "categories": ["statistics"]},
+                             "categories": ["statistics"], "transfers": "not_checkable"},
     "003-purespace.toml": {"retention": {"retention.customer_data": "not_checkable"},
-                           "categories": []},
-    "004-hohde.toml": {"retention": {}, "categories": []},
+                           "categories": [], "transfers": "not_checkable"},
+    "004-hohde.toml": {"retention": {}, "categories": [], "transfers": "not_applicable"},
 }
 
 
@@ -117,5 +119,7 @@ def test_example_notice_report_lists_its_own_promises(app: Flask, runner: Any,
     assert [p["notice"] for p in body["promises"]
             if p["notice"].startswith("cookie_categories.")] == [
         f"cookie_categories.{k}" for k in expected["categories"]]
+    transfers = promise(body, "no_undeclared_transfers")
+    assert transfers["status"] == expected["transfers"]
     assert all(p["sentence"] for p in body["promises"] if p["notice"].startswith("retention."))
     assert body["ok"] is True and "holds" not in got.values()
