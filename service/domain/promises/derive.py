@@ -13,7 +13,15 @@ from functools import partial
 from typing import Any
 
 from service.domain import notices
-from service.domain.promises import cookies, integrity, marketing, retention, rights, transfers
+from service.domain.promises import (
+    access,
+    cookies,
+    integrity,
+    marketing,
+    retention,
+    rights,
+    transfers,
+)
 from service.domain.promises.base import PromiseResult, ReportContext
 from service.models import Site
 
@@ -70,7 +78,7 @@ def plan(site: Site) -> list[Planned]:
     """The promises of the site's notice in force, in the notice's order of concerns."""
     n = notice_in_force(site)
     return [*_cookie_promises(n), *_marketing_promises(n), *_transfer_promises(n),
-            *_retention_promises(n), *_fixed_promises(n)]
+            *_retention_promises(n), *_access_promises(n), *_fixed_promises(n)]
 
 
 def _cookie_promises(n: Notice) -> list[Planned]:
@@ -132,6 +140,15 @@ def _retention_promises(n: Notice) -> list[Planned]:
                            shorten(": ".join(words)) if words else None,
                            partial(retention.rule_promise, rule=rule)))
     return out
+
+
+def _access_promises(n: Notice) -> list[Planned]:
+    """Who may access: the notice's `security.access`, else its words on electronic data
+    (where the seeds say who has access)."""
+    security = n.section("security")
+    part = "access" if "access" in security else "electronic"
+    return [Planned("access_by_role", f"security.{part}", n.text(security.get(part)),
+                    partial(access.keys_by_role, stated=part in security))]
 
 
 def _fixed_promises(n: Notice) -> list[Planned]:

@@ -121,5 +121,8 @@ def test_example_notice_report_lists_its_own_promises(app: Flask, runner: Any,
         f"cookie_categories.{k}" for k in expected["categories"]]
     transfers = promise(body, "no_undeclared_transfers")
     assert transfers["status"] == expected["transfers"]
+    # the seeds say who has access in their words on electronic data: stated, not checkable
+    access = promise(body, "access_by_role")
+    assert (access["status"], access["notice"]) == ("not_checkable", "security.electronic")
     assert all(p["sentence"] for p in body["promises"] if p["notice"].startswith("retention."))
     assert body["ok"] is True and "holds" not in got.values()
