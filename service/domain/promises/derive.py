@@ -18,6 +18,7 @@ from service.domain.promises import (
     cookies,
     integrity,
     marketing,
+    prohibitions,
     retention,
     rights,
     transfers,
@@ -117,6 +118,10 @@ def _marketing_promises(n: Notice) -> list[Planned]:
                        rights_text.get("objection")),
                 marketing.no_contact_after_objection),
     ]
+    for kind in section.get("prohibitions") or []:
+        out.append(Planned(f"prohibition.{kind}", f"marketing.prohibitions.{kind}",
+                           n.text(rights_text.get("prohibit_marketing"), section.get("text")),
+                           partial(prohibitions.prohibition_honoured, kind=kind)))
     return out
 
 

@@ -91,6 +91,14 @@ SEEDS: dict[str, dict[str, Any]] = {
 }
 
 
+PROHIBITIONS = {"000-puhtix.toml": [],
+                "001-esiivo.toml": ["direct_marketing", "distance_selling", "market_research",
+                                    "address_disclosure", "list_publication"],
+                "003-purespace.toml": ["direct_marketing"],
+                "004-hohde.toml": ["direct_marketing", "address_disclosure"]}
+PROHIBITIONS["002-lumiservice.toml"] = PROHIBITIONS["001-esiivo.toml"]
+
+
 def seed_report(app: Flask, runner: Any, file: str) -> dict[str, Any]:
     from service.domain import promises, sites
     from service.extensions import db
@@ -121,6 +129,8 @@ def test_example_notice_report_lists_its_own_promises(app: Flask, runner: Any,
         f"cookie_categories.{k}" for k in expected["categories"]]
     transfers = promise(body, "no_undeclared_transfers")
     assert transfers["status"] == expected["transfers"]
+    assert [p["notice"] for p in body["promises"] if p["key"].startswith("prohibition.")] == [
+        f"marketing.prohibitions.{k}" for k in PROHIBITIONS[file]]
     # the seeds say who has access in their words on electronic data: stated, not checkable
     access = promise(body, "access_by_role")
     assert (access["status"], access["notice"]) == ("not_checkable", "security.electronic")
