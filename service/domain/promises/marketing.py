@@ -77,7 +77,8 @@ def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
                    "granted_at": iso_utc(p.granted_at) if p.granted_at else None,
                    "problem": "email permission in force without a double opt-in confirmation"})
     r.counts = counts
-    r.status = BROKEN if r.evidence_total else HOLDS
+    r.status = (NOT_APPLICABLE if not counts["grants"] and not counts["email_grants"]
+                else BROKEN if r.evidence_total else HOLDS)
     r.summary = (f"{counts['grants']} grants, {counts['without_evidence']} without evidence, "
                  f"{counts['email_without_double_opt_in']} email grants not double opted in")
     return r
@@ -126,7 +127,7 @@ def no_contact_after_objection(ctx: ReportContext) -> PromiseResult:
                    "channel": channel, "asked_at": iso_utc(asked_at),
                    "objection": objection[0], "objection_at": iso_utc(objection[1])})
     r.counts = counts
-    r.status = BROKEN if r.evidence_total else HOLDS
+    r.status = (NOT_APPLICABLE if not answers else BROKEN if r.evidence_total else HOLDS)
     r.summary = (f"{counts['may_contact_answers']} \"may contact\" answers, "
                  f"{counts['after_objection']} given after a withdrawal or prohibition")
     return r
