@@ -30,11 +30,15 @@ def _aware(value: str | None, name: str) -> datetime | None:
 
 
 def _as_text(report: dict[str, Any]) -> str:
+    tally = report["summary"]
     lines = [f"{report['site']}: {'OK' if report['ok'] else 'BROKEN'} "
-             f"({report['summary']['holds']} hold, {report['summary']['broken']} broken, "
-             f"{report['summary']['not_applicable']} not applicable)"]
+             f"({tally['holds']} hold, {tally['broken']} broken, "
+             f"{tally['not_applicable']} not applicable, {tally['kept_outside_lupa']} kept "
+             f"outside Lupa, {tally['not_checkable']} not checkable)"]
     for p in report["promises"]:
-        lines.append(f"  {p['status']:>14}  {p['key']}: {p['summary']}")
+        lines.append(f"  {p['status']:>17}  {p['key']} [{p['notice']}]: {p['summary']}")
+        if p.get("sentence"):
+            lines.append(f"  {'':>17}  notice: \"{p['sentence']}\"")
     return "\n".join(lines) + "\n"
 
 

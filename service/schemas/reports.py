@@ -22,10 +22,14 @@ class ReportQuery(Schema):
 class PromiseOut(Schema):
     key = fields.String(required=True)
     title = fields.String(required=True)
-    notice = fields.String(required=True, metadata={"description": "Section of the notice."})
-    status = fields.String(required=True,
-                           validate=validate.OneOf([promises.HOLDS, promises.BROKEN,
-                                                    promises.NOT_APPLICABLE]))
+    notice = fields.String(required=True, metadata={
+        "description": "The section or item of the notice it checks, e.g. "
+                       "`retention.bookkeeping`, `cookie_categories.statistics`, `transfers`."})
+    sentence = fields.String(allow_none=True, metadata={
+        "description": "The notice's own words for it, in the site's first language, "
+                       "shortened (null when the notice has none)."})
+    status = fields.String(required=True, validate=validate.OneOf(list(promises.STATUSES)),
+                           metadata={"description": "docs/promises.md"})
     summary = fields.String(required=True)
     counts = fields.Dict(keys=fields.String(), values=fields.Integer(), required=True)
     evidence = fields.List(fields.Dict(), required=True,

@@ -4,7 +4,7 @@ warnings, the vendor table, publishing, content and categories hashes, reading t
 from service.domain.notices.completeness import Gap, gaps
 from service.domain.notices.convert import as_format_2, format_1_to_2, is_format_1
 from service.domain.notices.loading import languages_in
-from service.domain.notices.rules import LUPA_RETENTION_STARTS
+from service.domain.notices.rules import EEA, LUPA_RETENTION_STARTS
 from service.domain.notices.versions import (
     categories_fingerprint,
     count_versions,
@@ -26,6 +26,7 @@ __all__ = [
     "is_format_1",
     "languages_in",
     "LUPA_RETENTION_STARTS",
+    "EEA",
     "categories_fingerprint",
     "validate_notice",
     "publish_notice",

@@ -77,17 +77,19 @@ def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
                    "granted_at": iso_utc(p.granted_at) if p.granted_at else None,
                    "problem": "email permission in force without a double opt-in confirmation"})
     r.counts = counts
-    r.status = BROKEN if r.evidence_total else HOLDS
+    r.status = (NOT_APPLICABLE if not counts["grants"] and not counts["email_grants"]
+                else BROKEN if r.evidence_total else HOLDS)
     r.summary = (f"{counts['grants']} grants, {counts['without_evidence']} without evidence, "
                  f"{counts['email_without_double_opt_in']} email grants not double opted in")
     return r
 
 
-def no_contact_after_objection(ctx: ReportContext) -> PromiseResult:
-    """No pre-send check answered "may contact" after an acknowledged withdrawal or prohibition."""
-    r = PromiseResult("no_contact_after_objection",
-                      "No \"may contact\" after a withdrawal or prohibition", "marketing.rights",
-                      HOLDS, "")
+def allowing_answers(ctx: ReportContext) -> tuple[Sequence[Any], dict[int, list[Any]]]:
+    """The period's "may contact" answers (subject row, check, purpose, channel, asked at) and
+    each of their subjects' permission events in order, read once per report."""
+    if "allowing_answers" in ctx.cache:
+        cached: tuple[Sequence[Any], dict[int, list[Any]]] = ctx.cache["allowing_answers"]
+        return cached
     answers: Sequence[Any] = db.session.execute(
         select(CheckAnswer.subject_id, MarketingCheck.public_id, MarketingCheck.purpose,
                MarketingCheck.channel, MarketingCheck.created_at)
@@ -106,22 +108,32 @@ def no_contact_after_objection(ctx: ReportContext) -> PromiseResult:
             .where(MarketingEvent.subject_id.in_(chunk)).order_by(MarketingEvent.id)
         ):
             history.setdefault(e[0], []).append(e)
+    ctx.cache["allowing_answers"] = (answers, history)
+    return answers, history
+
+
+def no_contact_after_objection(ctx: ReportContext) -> PromiseResult:
+    """No pre-send check answered "may contact" after an acknowledged withdrawal or prohibition."""
+    r = PromiseResult("no_contact_after_objection",
+                      "No \"may contact\" after a withdrawal or prohibition", "marketing.rights",
+                      HOLDS, "")
+    answers, history = allowing_answers(ctx)
     counts = {"may_contact_answers": len(answers), "after_objection": 0}
     for subject_id, check_id, purpose, channel, asked_at in answers:
-        objection = _objection_in_force(history.get(subject_id, []), purpose, channel, asked_at)
+        objection = objection_in_force(history.get(subject_id, []), purpose, channel, asked_at)
         if objection is not None:
             counts["after_objection"] += 1
             r.add({"check": check_id, "subject_row": subject_id, "purpose": purpose,
                    "channel": channel, "asked_at": iso_utc(asked_at),
                    "objection": objection[0], "objection_at": iso_utc(objection[1])})
     r.counts = counts
-    r.status = BROKEN if r.evidence_total else HOLDS
+    r.status = (NOT_APPLICABLE if not answers else BROKEN if r.evidence_total else HOLDS)
     r.summary = (f"{counts['may_contact_answers']} \"may contact\" answers, "
                  f"{counts['after_objection']} given after a withdrawal or prohibition")
     return r
 
 
-def _objection_in_force(events: list[Any], purpose: str, channel: str,
+def objection_in_force(events: list[Any], purpose: str, channel: str,
                         at: datetime) -> tuple[str, datetime] | None:
     """Replay a subject's events up to `at`: a withdrawal of (P, C) not followed by a new grant,
     or a prohibition covering (P, C) not lifted, is an objection in force."""

@@ -7,7 +7,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from service.domain.audit.canonical import iso_utc
-from service.domain.promises.base import BROKEN, HOLDS, PromiseResult, ReportContext
+from service.domain.promises.base import (
+    BROKEN,
+    HOLDS,
+    NOT_APPLICABLE,
+    PromiseResult,
+    ReportContext,
+)
 from service.extensions import db
 from service.models import SubjectRequest
 
@@ -39,7 +45,7 @@ def requests_answered_in_time(ctx: ReportContext) -> PromiseResult:
                 counts["open_overdue"] += 1
                 r.add({**ev, "problem": "open past its deadline"})
     r.counts = counts
-    r.status = BROKEN if r.evidence_total else HOLDS
+    r.status = NOT_APPLICABLE if not counts["requests"] else BROKEN if r.evidence_total else HOLDS
     r.summary = (f"{counts['requests']} requests, {counts['late']} answered late, "
                  f"{counts['open_overdue']} open past the deadline")
     return r
