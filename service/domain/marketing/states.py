@@ -147,11 +147,17 @@ def _answers(prohibited: bool, restricted: bool, basis: str, customer: bool) -> 
             _first_holding(prohibited, restricted, None, basis, customer))
 
 
-_DECIDED: dict[str, list[list[list[_Answers]]]] = {
-    basis: [[[_answers(p, r, basis, c) for c in (False, True)] for r in (False, True)]
-            for p in (False, True)]
-    for basis in Basis
-}
+def decision_table() -> dict[str, list[list[list[_Answers]]]]:
+    """Every answer of PRECEDENCE, by [basis][prohibited][restricted][customer]; built once at
+    import for `decide` (tests rebuild it, so that a changed rule shows in the table too)."""
+    return {
+        basis: [[[_answers(p, r, basis, c) for c in (False, True)] for r in (False, True)]
+                for p in (False, True)]
+        for basis in Basis
+    }
+
+
+_DECIDED = decision_table()
 
 
 def decide(prohibited: bool, restricted: bool, state: str | None,
