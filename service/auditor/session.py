@@ -8,11 +8,9 @@ import time
 from typing import Any
 
 from flask import session
-from sqlalchemy import select
 
 from service.domain.sites import keys
 from service.errors import DomainError
-from service.extensions import db
 from service.models import ApiKey, Site
 
 IDLE_SECONDS = 8 * 3600
@@ -61,9 +59,7 @@ def current_key(site: Site) -> ApiKey:
     if time.time() - int(info.get("at", 0)) > IDLE_SECONDS:
         session.clear()
         raise NotSignedIn
-    key = db.session.execute(
-        select(ApiKey).where(ApiKey.key_id == info.get("key_id"), ApiKey.site_id == site.id)
-    ).scalar_one_or_none()
+    key = keys.key_of_site(site, info.get("key_id"))
     if key is None or key.revoked_at is not None or key.role != "auditor":
         session.clear()
         raise NotSignedIn

@@ -31,6 +31,7 @@ from service.auditor.session import (
 )
 from service.domain import audit, promises, sites
 from service.domain.audit import export
+from service.domain.statistics import monthly
 from service.errors import NotFound
 from service.extensions import db
 from service.formats.entries import KIND as ENTRIES
@@ -117,8 +118,8 @@ def overview(site: Site, key: Any) -> Any:
     now = utcnow()
     verification = audit.verify_site(site)
     report = promises.promise_report(site)
-    consent = charts.consent_series(site, now)
-    marketing = charts.marketing_series(site, now)
+    consent = monthly.consent_series(site, now)
+    marketing = monthly.marketing_series(site, now)
     return render_template(
         "auditor/overview.html", site=site, key=key, verification=verification, report=report,
         consent=consent, acceptance_svg=charts.acceptance_chart(consent),

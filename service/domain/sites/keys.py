@@ -62,6 +62,13 @@ def authenticate(authorization: str | None) -> ApiKey:
     return key
 
 
+def key_of_site(site: Site, key_id: object) -> ApiKey | None:
+    """The site's key with this id (revoked or not), or None."""
+    return db.session.execute(
+        select(ApiKey).where(ApiKey.key_id == key_id, ApiKey.site_id == site.id)
+    ).scalar_one_or_none()
+
+
 def authorise(key: ApiKey, site: Site, roles: tuple[str, ...]) -> None:
     """A key reads and writes only its own site, in its own role."""
     if key.site_id != site.id:
