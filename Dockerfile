@@ -2,7 +2,8 @@
 #   docker build -t lupa .
 #   docker run --rm -e LUPA_DATABASE_URL=... lupa lupa db upgrade      # migrations: own step
 #   docker run -p 8000:8000 -e LUPA_DATABASE_URL=... -e LUPA_REDIS_URL=... \
-#       -e LUPA_SECRET_KEY=... -e LUPA_SIGNING_KEY=... lupa
+#       -e LUPA_SECRET_KEY=... -e LUPA_SIGNING_KEY=... -e LUPA_ENCRYPTION_KEY=... \
+#       -e LUPA_PUBLIC_URL=https://consent.example.fi lupa    # lupa serve refuses weak values
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \

@@ -137,6 +137,6 @@ def marketing_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "LUPA_SMTP_FROM": environ.get("LUPA_SMTP_FROM", "Lupa <no-reply@localhost>"),
         "LUPA_SMTP_TIMEOUT": float(environ.get("LUPA_SMTP_TIMEOUT", "10")),
         # Largest site (identifiers) whose whole answer set a large check may read into the
-        # worker's memory at once (~25 bytes each; 0: never). See domain/check_snapshot.py.
+        # worker's memory at once (~25 bytes each; 0: never). See domain/checks/snapshot.py.
         "LUPA_CHECK_SNAPSHOT_MAX": int(environ.get("LUPA_CHECK_SNAPSHOT_MAX", "1500000")),
     }
