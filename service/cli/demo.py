@@ -110,5 +110,8 @@ def demo_command(host: str, port: int, notice_file: str | None) -> None:
     # werkzeug's own access log prints client IP addresses; the JSON access log does not.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
+    # Nothing of this command's own session may stay open while the server runs: on SQLite
+    # an open transaction here would lock every request out.
+    db.session.remove()
     # The Flask CLI refuses app.run(); the demo is a single-process embedded server on purpose.
     run_simple(host, port, current_app._get_current_object(), threaded=True)  # type: ignore[attr-defined]

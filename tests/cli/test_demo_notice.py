@@ -16,9 +16,17 @@ SEED_001 = ROOT / "examples" / "notices" / "001-esiivo.toml"
 
 @pytest.fixture
 def served(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
+    from service.extensions import db
+
     calls: list[tuple[str, int]] = []
-    monkeypatch.setattr("service.cli.demo.run_simple",
-                        lambda host, port, app, **kw: calls.append((host, port)))
+
+    def serve(host: str, port: int, app: Any, **kw: Any) -> None:
+        # The command's own session holds no transaction while it serves: on SQLite an open
+        # one locked every request of the demo out (503 after the 30 s busy timeout).
+        assert not db.session().in_transaction()
+        calls.append((host, port))
+
+    monkeypatch.setattr("service.cli.demo.run_simple", serve)
     return calls
 
 
