@@ -147,3 +147,47 @@ def test_purge_batches_are_each_audited(app: Flask, demo: dict) -> None:
         app, "SELECT payload FROM audit_entries WHERE action='retention.purged' ORDER BY id")]
     assert [(p["first_id"], p["last_id"], p["deleted"]) for p in payloads] == [
         (ids[0], ids[1], 2), (ids[2], ids[2], 1)]
+
+
+def test_ended_evidence_is_purged_strictly_before_the_cutoff_in_audited_batches(
+        app: Flask, client: Any, demo: dict) -> None:
+    """marketing_evidence (24 months): a withdrawn permission last changed before the cutoff
+    goes with its events; one changed exactly at the cutoff stays; a dry run says how many
+    and deletes nothing; each real batch is a `retention.purged` entry and says it was real."""
+    from service.domain import retention, sites
+    from service.extensions import db
+    from tests.marketing_helpers import new_subject, put_permission
+
+    now = datetime(2027, 1, 31, 12, tzinfo=UTC)
+    edge = datetime(2025, 1, 31, 12, tzinfo=UTC)  # 24 months before now: the cutoff
+    subjects = {name: new_subject(client, demo, email=f"{name}@example.fi")
+                for name in ("old1", "old2", "old3", "at_edge")}
+    for sid in subjects.values():
+        put_permission(client, demo, sid, "newsletter", "email", "granted")
+        put_permission(client, demo, sid, "newsletter", "email", "withdrawn")
+    when = {"old1": edge - timedelta(days=3), "old2": edge - timedelta(days=2),
+            "old3": edge - timedelta(seconds=1), "at_edge": edge}
+    for name, sid in subjects.items():
+        sql(app, "UPDATE marketing_permissions SET updated_at=:t WHERE subject_id="
+                 "(SELECT id FROM subjects WHERE public_id=:s)",
+            t=when[name].astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f"), s=sid)
+    with app.app_context():
+        site = sites.get_site("demo")
+        [dry] = list(retention.purge(site, "marketing_evidence", now, dry_run=True))
+        assert (dry.rule, dry.months, dry.cutoff, dry.deleted, dry.dry_run) == (
+            "marketing_evidence", 24, edge, 3, True)
+        db.session.rollback()
+        assert int(sql(app, "SELECT count(*) FROM marketing_permissions")[0][0]) == 4
+        batches = []
+        for b in retention.purge(site, "marketing_evidence", now, batch=2):
+            db.session.commit()
+            batches.append((b.rule, b.deleted, b.dry_run, b.cutoff))
+    assert batches == [("marketing_evidence", 2, False, edge),
+                       ("marketing_evidence", 1, False, edge)]
+    left = {sid for (sid,) in sql(app, "SELECT s.public_id FROM marketing_permissions p JOIN "
+                                       "subjects s ON s.id = p.subject_id")}
+    assert left == {subjects["at_edge"]}
+    payloads = [json.loads(p) for (p,) in sql(
+        app, "SELECT payload FROM audit_entries WHERE action='retention.purged' ORDER BY id")]
+    assert [(p["rule"], p["deleted"], p["events_deleted"], p["months"]) for p in payloads] == [
+        ("marketing_evidence", 2, 4, 24), ("marketing_evidence", 1, 2, 24)]
