@@ -259,3 +259,15 @@ def test_the_schema_offers_the_domains_bases_and_kinds() -> None:
     assert notice.PROHIBITION_KINDS == tuple(k.value for k in ProhibitionKind) == (
         "direct_marketing", "distance_selling", "market_research", "address_disclosure",
         "list_publication")
+
+
+@pytest.mark.parametrize(("basis", "answer"), [
+    ("consent", "no_permission"),                # no row: nobody agreed
+    ("customer_relationship", "no_permission"),  # no relationship: not a customer
+    ("unless_prohibited", "allowed_unless_prohibited"),
+])
+def test_a_subject_with_no_rows_is_answered_by_the_basis_alone(basis: str,
+                                                               answer: str) -> None:
+    from service.domain.marketing.states import Outcome, without_rows
+
+    assert without_rows(basis) == Outcome[answer.upper()]
