@@ -184,6 +184,10 @@ def _change(site: Site, subject: Subject, target: tuple[str, str], state: str, a
     elif state == PermissionState.WITHDRAWN:
         targets = [(p, c) for p in (purposes if purpose == ANY else [purpose])
                    for c in (channels if channel == ANY else [channel])]
+        if ANY in (purpose, channel):
+            # the covering row keeps the objection for purposes and channels the notice
+            # adds later (outcome_of folds it in): "withdraw everything" means everything
+            targets.append((purpose, channel))
         _withdraw(rows, subject, targets, record)
     elif state == PermissionState.PROHIBITED:
         _prohibit(rows, subject, purpose, channel, record)
@@ -282,11 +286,14 @@ def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel
                restricted: bool, basis: str = Basis.CONSENT, customer: bool = False) -> Outcome:
     """The answer for purpose x channel from a subject's rows (purpose, channel, state,
     prohibited), folded: a prohibition in any row that covers P on C counts (`*` matches all,
-    a kind's row what kinds.KINDS says it covers), the state is the exact row's; then the
-    purpose's basis and whether the subject is a customer today. check_lookup's
-    permission_fold is this fold in SQL."""
+    a kind's row what kinds.KINDS says it covers); the state is the exact row's, except that
+    a withdrawal of a covering `*` row (an opt-out of every purpose or channel) makes it
+    withdrawn unless the exact row is granted (granted again after it); then the purpose's
+    basis and whether the subject is a customer today. check_lookup's permission_fold is this
+    fold in SQL."""
     state = None
     prohibited = False
+    covering_withdrawn = False
     markers = kinds.markers(purpose, channel)
     for p, c, row_state, row_prohibited in rows:
         if not ((p == ANY or p == purpose or p in markers) and (c == ANY or c == channel)):
@@ -294,4 +301,8 @@ def outcome_of(rows: Iterable[tuple[str, str, str, bool]], purpose: str, channel
         prohibited = prohibited or bool(row_prohibited)
         if p == purpose and c == channel:
             state = row_state
+        elif row_state == PermissionState.WITHDRAWN and p in (ANY, purpose):
+            covering_withdrawn = True
+    if covering_withdrawn and state != PermissionState.GRANTED:
+        state = PermissionState.WITHDRAWN
     return decide(prohibited, restricted, state, basis, customer)

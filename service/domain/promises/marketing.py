@@ -136,8 +136,11 @@ def no_contact_after_objection(ctx: ReportContext) -> PromiseResult:
 def objection_in_force(events: list[Any], purpose: str, channel: str,
                         at: datetime) -> tuple[str, datetime] | None:
     """Replay a subject's events up to `at`: a withdrawal of (P, C) not followed by a new grant,
-    or a prohibition covering (P, C) not lifted, is an objection in force."""
-    withdrawn: tuple[str, datetime] | None = None
+    a withdrawal of a covering `*` row (an opt-out of every purpose or channel) with no grant
+    of (P, C) in force, or a prohibition covering (P, C) not lifted, is an objection in force
+    (marketing.outcome_of's fold, replayed)."""
+    exact: tuple[str, datetime] | None = None  # the (P, C) row's last change
+    covering: datetime | None = None  # a covering `*` row's withdrawal: it stays withdrawn
     prohibitions: dict[tuple[str, str], datetime] = {}
     for _, p, c, change, when in events:
         if when > at:
@@ -148,13 +151,18 @@ def objection_in_force(events: list[Any], purpose: str, channel: str,
         elif change == marketing.PROHIBITION_LIFTED:
             prohibitions.pop((p, c), None)
         elif (p, c) == (purpose, channel):
-            if change == State.WITHDRAWN:
-                withdrawn = (State.WITHDRAWN.value, when)
-            elif change in _GRANT_CHANGES:
-                withdrawn = None
+            if change == State.WITHDRAWN or change in _GRANT_CHANGES:
+                exact = (change, when)
+        elif (change == State.WITHDRAWN and p in (marketing.ANY, purpose)
+              and c in (marketing.ANY, channel) and covering is None):
+            covering = when
     if prohibitions:
         return State.PROHIBITED.value, min(prohibitions.values())
-    return withdrawn
+    if exact is not None and exact[0] in _GRANT_CHANGES:
+        return None
+    if covering is not None:
+        return State.WITHDRAWN.value, covering if exact is None else min(covering, exact[1])
+    return (State.WITHDRAWN.value, exact[1]) if exact is not None else None
 
 
 def soft_opt_in_only_to_customers(ctx: ReportContext) -> PromiseResult:

@@ -12,7 +12,10 @@ Decisions (see docs/audit.md):
 - `marketing_evidence`: a permission that is no longer in force (withdrawn, or a lifted
   prohibition; never one that is granted, pending or prohibited) is deleted with its history
   of changes and their evidence N months after its last change. Checks then answer
-  "no_permission" instead of "withdrawn" for it, which is what remains true.
+  "no_permission" instead of "withdrawn" for it, which is what remains true. A withdrawal
+  that is an objection still in force is kept: one of every purpose (`*`, which also covers
+  purposes the notice adds later) or of a purpose whose basis needs no grant (customer
+  relationship, unless prohibited), since without it the subject could be contacted again.
 - `audit_payload`: payloads of format-2 audit entries older than N months are set to NULL;
   their SHA-256 stays in `payload_hash`, which is what the entry hash covers, so the chain
   still verifies (format-1 entries from before cannot be reduced and are kept whole).
@@ -28,7 +31,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import and_, delete, func, or_, select, tuple_
 
 from service import models
 from service.domain import audit, marketing, notices
@@ -171,10 +174,17 @@ def _reduce_payloads(site: Site, months: int, before: datetime, dry_run: bool,
 
 
 def _ended_permissions(site: Site, before: datetime) -> tuple[Any, ...]:
-    """Permissions no longer in force (withdrawn or a lifted prohibition) last changed before."""
-    return (Perm.site_id == site.id,
-            Perm.state.in_((marketing.PermissionState.WITHDRAWN, marketing.NO_STATE)),
-            Perm.prohibited.is_(False), Perm.updated_at < before)
+    """Permissions no longer in force (withdrawn or a lifted prohibition) last changed before.
+    A withdrawal is an objection that stays in force where no grant is needed: one of every
+    purpose (`*`), or of a purpose whose basis is not consent (customer relationship, unless
+    prohibited); deleting it would let the subject be contacted again, so it is kept."""
+    purposes = marketing.current_terms(site).purposes
+    objections = [marketing.ANY, *(key for key, basis in purposes.items()
+                                   if basis != marketing.Basis.CONSENT)]
+    ended = or_(Perm.state == marketing.NO_STATE,
+                and_(Perm.state == marketing.PermissionState.WITHDRAWN,
+                     Perm.purpose.not_in(objections)))
+    return (Perm.site_id == site.id, ended, Perm.prohibited.is_(False), Perm.updated_at < before)
 
 
 def overdue_evidence(site: Site, before: datetime) -> int:

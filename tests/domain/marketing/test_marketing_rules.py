@@ -352,7 +352,9 @@ def test_withdrawing_every_purpose_on_one_channel(client: Any, demo: dict, app: 
     assert [p for p in PURPOSES if perm(body, p, "email")["state"] == "withdrawn"] == PURPOSES
     assert perm(body, "newsletter", "sms")["state"] == "granted"
     changes = marketing_payloads(app)[-1]["changes"]
-    assert changes == [[p, "email", "withdrawn"] for p in PURPOSES]
+    # each purpose of the notice, then the covering row that keeps the objection for
+    # purposes the notice adds later
+    assert changes == [[p, "email", "withdrawn"] for p in PURPOSES] + [["*", "email", "withdrawn"]]
     # again: every one of them is already withdrawn
     assert put_permission(client, demo, sid, "*", "email", "withdrawn").get_json()[
         "changed"] is False
@@ -363,7 +365,10 @@ def test_withdrawing_everything_touches_every_purpose_and_channel(client: Any, d
     sid = new_subject(client, demo, email="wa@example.fi")
     put_permission(client, demo, sid, "offers", "post", "withdrawn")
     put_permission(client, demo, sid, "*", "*", "withdrawn")
-    assert len(marketing_payloads(app)[-1]["changes"]) == 23  # offers/post was withdrawn
+    changes = marketing_payloads(app)[-1]["changes"]
+    # 6 purposes x 4 channels, less offers/post (already withdrawn), plus the covering row
+    assert len(changes) == 24
+    assert changes[-1] == ["*", "*", "withdrawn"]
 
 
 # -- validation -------------------------------------------------------------------------------
