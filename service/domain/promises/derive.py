@@ -118,6 +118,13 @@ def _marketing_promises(n: Notice) -> list[Planned]:
                        rights_text.get("objection")),
                 marketing.no_contact_after_objection),
     ]
+    for purpose in purposes:
+        key, basis = purpose["key"], purpose.get("basis") or "consent"
+        sentence = " — ".join(t for t in (n.text(purpose.get("title")),
+                                          n.text(purpose.get("description"))) if t)
+        out.append(Planned(f"marketing.{key}", f"marketing.purposes.{key}",
+                           shorten(sentence) if sentence else None,
+                           partial(marketing.purpose_kept, purpose=key, basis=basis)))
     for kind in section.get("prohibitions") or []:
         out.append(Planned(f"prohibition.{kind}", f"marketing.prohibitions.{kind}",
                            n.text(rights_text.get("prohibit_marketing"), section.get("text")),

@@ -15,6 +15,7 @@ from service.domain.marketing import kinds, relationships
 from service.domain.promises.base import (
     BROKEN,
     HOLDS,
+    MAX_EVIDENCE,
     NOT_APPLICABLE,
     PromiseResult,
     ReportContext,
@@ -27,6 +28,10 @@ _GRANT_CHANGES = (State.GRANTED, marketing.OptInStep.CONFIRMED)  # events that p
 _ALLOWING = [code.value for code in marketing.ALLOWING]
 
 
+def _of_purpose(column: Any, purpose: str | None) -> list[Any]:
+    return [] if purpose is None else [column == purpose]
+
+
 def _consent_purposes(ctx: ReportContext) -> set[str] | None:
     """The purposes the latest notice rests on consent (None: no notice, judge them all)."""
     terms = marketing.terms_of(v.data, v.number) if (v := notices.latest_version(ctx.site)) \
@@ -36,7 +41,8 @@ def _consent_purposes(ctx: ReportContext) -> set[str] | None:
     return {p for p, basis in terms.purposes.items() if basis == marketing.Basis.CONSENT}
 
 
-def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
+def marketing_grants_have_evidence(ctx: ReportContext,
+                                   purpose: str | None = None) -> PromiseResult:
     """Direct marketing only with explicit permission: each grant has its evidence (source,
     notice version) and an email grant for a consent purpose a double opt-in confirmation
     (a grant on a customer-relationship or unless-prohibited purpose needs none: the
@@ -50,6 +56,7 @@ def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
     grants = db.session.execute(
         select(MarketingEvent).where(MarketingEvent.site_id == ctx.site.id,
                                   MarketingEvent.change.in_(_GRANT_CHANGES),
+                                  *_of_purpose(MarketingEvent.purpose, purpose),
                                   *ctx.in_period(MarketingEvent.created_at))
         .order_by(MarketingEvent.id)
     ).scalars()
@@ -64,6 +71,7 @@ def marketing_grants_have_evidence(ctx: ReportContext) -> PromiseResult:
         select(MarketingPermission).where(MarketingPermission.site_id == ctx.site.id,
                                           MarketingPermission.state == State.GRANTED,
                                           MarketingPermission.channel == "email",
+                                          *_of_purpose(MarketingPermission.purpose, purpose),
                                           *ctx.in_period(MarketingPermission.granted_at))
     ).scalars()
     consent = _consent_purposes(ctx)
@@ -112,12 +120,13 @@ def allowing_answers(ctx: ReportContext) -> tuple[Sequence[Any], dict[int, list[
     return answers, history
 
 
-def no_contact_after_objection(ctx: ReportContext) -> PromiseResult:
+def no_contact_after_objection(ctx: ReportContext, purpose: str | None = None) -> PromiseResult:
     """No pre-send check answered "may contact" after an acknowledged withdrawal or prohibition."""
     r = PromiseResult("no_contact_after_objection",
                       "No \"may contact\" after a withdrawal or prohibition", "marketing.rights",
                       HOLDS, "")
     answers, history = allowing_answers(ctx)
+    answers = [a for a in answers if purpose is None or a[2] == purpose]
     counts = {"may_contact_answers": len(answers), "after_objection": 0}
     for subject_id, check_id, purpose, channel, asked_at in answers:
         objection = objection_in_force(history.get(subject_id, []), purpose, channel, asked_at)
@@ -165,7 +174,8 @@ def objection_in_force(events: list[Any], purpose: str, channel: str,
     return (State.WITHDRAWN.value, exact[1]) if exact is not None else None
 
 
-def soft_opt_in_only_to_customers(ctx: ReportContext) -> PromiseResult:
+def soft_opt_in_only_to_customers(ctx: ReportContext,
+                                  purpose: str | None = None) -> PromiseResult:
     """Soft opt-in (a customer-relationship purpose) contacts only customers whose
     relationship was active on the day asked: each "may contact" given on that basis is
     judged against the relationship in force then (replayed from its events)."""
@@ -178,6 +188,7 @@ def soft_opt_in_only_to_customers(ctx: ReportContext) -> PromiseResult:
         .join(MarketingCheck, MarketingCheck.id == CheckAnswer.check_id)
         .where(MarketingCheck.site_id == ctx.site.id,
                CheckAnswer.outcome == marketing.Outcome.ALLOWED_CUSTOMER_RELATIONSHIP,
+               *_of_purpose(MarketingCheck.purpose, purpose),
                CheckAnswer.subject_id.is_not(None), *ctx.in_period(MarketingCheck.created_at))
         .order_by(CheckAnswer.subject_id)
     ).all()
@@ -204,4 +215,39 @@ def soft_opt_in_only_to_customers(ctx: ReportContext) -> PromiseResult:
     r.status = NOT_APPLICABLE if not answers else BROKEN if r.evidence_total else HOLDS
     r.summary = (f"{counts['soft_opt_in_answers']} \"may contact\" answers on the customer "
                  f"relationship, {counts['not_a_customer']} to someone not a customer then")
+    return r
+
+
+# What a purpose's basis promises, checked over that purpose alone: a consent purpose only
+# with evidenced (and for e-mail double opted-in) grants; a customer-relationship purpose only
+# to customers; each of them, and an unless-prohibited purpose, never after an objection.
+_BY_BASIS = {
+    marketing.Basis.CONSENT: (marketing_grants_have_evidence, no_contact_after_objection),
+    marketing.Basis.CUSTOMER_RELATIONSHIP: (soft_opt_in_only_to_customers,
+                                            no_contact_after_objection),
+    marketing.Basis.UNLESS_PROHIBITED: (no_contact_after_objection,),
+}
+_TITLES = {
+    marketing.Basis.CONSENT: "only with consent, never after a withdrawal",
+    marketing.Basis.CUSTOMER_RELATIONSHIP: "only to active customers, never after an objection",
+    marketing.Basis.UNLESS_PROHIBITED: "never after a prohibition",
+}
+
+
+def purpose_kept(ctx: ReportContext, purpose: str, basis: str) -> PromiseResult:
+    """One marketing purpose of the notice, judged by what its basis promises: the checks of
+    _BY_BASIS over this purpose's grants and answers, merged (broken if one is, not
+    applicable if all are)."""
+    parts = [check(ctx, purpose=purpose) for check in _BY_BASIS[marketing.Basis(basis)]]
+    r = PromiseResult(f"marketing.{purpose}",
+                      f"Marketing purpose {purpose}: {_TITLES[marketing.Basis(basis)]}",
+                      f"marketing.purposes.{purpose}", HOLDS, "")
+    for part in parts:
+        r.counts.update(part.counts)
+        r.evidence_total += part.evidence_total
+        r.evidence.extend(part.evidence[:max(0, MAX_EVIDENCE - len(r.evidence))])
+    statuses = {part.status for part in parts}
+    r.status = (BROKEN if BROKEN in statuses else NOT_APPLICABLE if statuses == {NOT_APPLICABLE}
+                else HOLDS)
+    r.summary = f"basis {basis}: " + "; ".join(part.summary for part in parts)
     return r

@@ -84,3 +84,46 @@ def test_soft_opt_in_after_an_objection_is_broken(app: Flask, client: Any,
     contact = promise(report(client, bases), "no_contact_after_objection")
     assert contact["status"] == "broken" and contact["counts"]["after_objection"] == 1
     assert contact["evidence"][0]["objection"] == "prohibited"
+
+
+def test_each_marketing_purpose_is_a_promise_judged_by_its_own_basis(
+        app: Flask, client: Any, bases: dict) -> None:  # noqa: F811
+    """bases_notice: newsletter on the customer relationship, offers, research and
+    distance_selling by consent, third_party_disclosure and list_publication unless
+    prohibited."""
+    body = report(client, bases)
+    keys = [p["key"] for p in body["promises"] if p["key"].startswith("marketing.")]
+    assert keys == ["marketing.newsletter", "marketing.offers", "marketing.research",
+                    "marketing.third_party_disclosure", "marketing.list_publication",
+                    "marketing.distance_selling"]
+    newsletter = promise(body, "marketing.newsletter")
+    assert newsletter["notice"] == "marketing.purposes.newsletter"
+    assert newsletter["sentence"].startswith("Uutiskirje")  # the notice's own words, in fi
+    assert {p["status"] for p in body["promises"] if p["key"] in keys} == {"not_applicable"}
+    # an e-mail grant of offers without double opt-in breaks offers alone
+    sid = new_subject(client, bases, email="tarjous@example.fi")
+    put_permission(client, bases, sid, "offers", "email", "granted", notice_version=2)
+    put_permission(client, bases, sid, "list_publication", "email", "granted",
+                   notice_version=2)
+    body = report(client, bases)
+    offers = promise(body, "marketing.offers")
+    assert offers["status"] == "broken"
+    assert offers["counts"]["email_without_double_opt_in"] == 1
+    assert [e["purpose"] for e in offers["evidence"]] == ["offers"]
+    assert promise(body, "marketing.research")["status"] == "not_applicable"
+    # list publication rests on no consent: a grant there breaks nothing
+    assert promise(body, "marketing.list_publication")["status"] == "not_applicable"
+    # a soft opt-in "may contact" to someone not a customer then breaks the newsletter alone
+    other = new_subject(client, bases, email="entinen@example.fi")
+    relationship(client, bases, other, "past", "yesterday")
+    assert answer(client, bases, "entinen@example.fi", "newsletter") == ("no_permission", None)
+    assert answer(client, bases, "entinen@example.fi", "list_publication", "post") == (
+        None, "unless_prohibited")
+    sql(app, "UPDATE marketing_check_answers SET outcome = 7 WHERE check_id = "
+             "(SELECT min(id) FROM marketing_checks)")
+    body = report(client, bases)
+    newsletter = promise(body, "marketing.newsletter")
+    assert newsletter["status"] == "broken" and newsletter["counts"]["not_a_customer"] == 1
+    listing = promise(body, "marketing.list_publication")
+    assert listing["status"] == "holds" and listing["counts"] == {
+        "may_contact_answers": 1, "after_objection": 0}

@@ -97,6 +97,12 @@ PROHIBITIONS = {"000-puhtix.toml": [],
                 "003-purespace.toml": ["direct_marketing"],
                 "004-hohde.toml": ["direct_marketing", "address_disclosure"]}
 PROHIBITIONS["002-lumiservice.toml"] = PROHIBITIONS["001-esiivo.toml"]
+# each seed's marketing purposes, as the original notices state them
+PURPOSES = {"000-puhtix.toml": ["customer_letters", "newsletter"],
+            "001-esiivo.toml": ["list_publication"],
+            "002-lumiservice.toml": ["list_publication"],
+            "003-purespace.toml": ["newsletter", "bulletins", "direct_marketing"],
+            "004-hohde.toml": ["direct_marketing"]}
 
 
 def seed_report(app: Flask, runner: Any, file: str) -> dict[str, Any]:
@@ -131,6 +137,10 @@ def test_example_notice_report_lists_its_own_promises(app: Flask, runner: Any,
     assert transfers["status"] == expected["transfers"]
     assert [p["notice"] for p in body["promises"] if p["key"].startswith("prohibition.")] == [
         f"marketing.prohibitions.{k}" for k in PROHIBITIONS[file]]
+    marketing = [p for p in body["promises"] if p["key"].startswith("marketing.")]
+    assert [p["notice"] for p in marketing] == [
+        f"marketing.purposes.{k}" for k in PURPOSES[file]]
+    assert all(p["sentence"] and p["status"] == "not_applicable" for p in marketing)
     # the seeds say who has access in their words on electronic data: stated, not checkable
     access = promise(body, "access_by_role")
     assert (access["status"], access["notice"]) == ("not_checkable", "security.electronic")
