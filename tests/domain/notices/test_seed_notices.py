@@ -306,4 +306,6 @@ def test_seed_finnish_page_shows_every_section_of_the_original(
     assert shown == (expected if SEEDS[seed]["prohibitions"] else [])
     # Finnish only: no other language is offered, and no placeholder texts.
     assert 'hreflang="sv"' not in page and 'hreflang="en"' not in page
+    # and no language switcher offering Finnish alone
+    assert 'class="languages"' not in page and "hreflang" not in page
     assert client.get("/sites/seed/notice?lang=sv").status_code == 422
