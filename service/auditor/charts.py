@@ -42,47 +42,47 @@ def _legend(parts: list[str], names: list[str]) -> None:
         x += 24 + 7 * len(name)
 
 
-def acceptance_chart(series: ConsentSeries) -> Markup:
-    """Share of choices granting each optional category, per month (refusal = the rest)."""
-    parts = _frame("Acceptance rate by category per month", 1.0, lambda v: f"{v:.0%}",
-                   series.months)
-    step = (W - LEFT - RIGHT) / max(len(series.months), 1)
-    plot_h = H - TOP - BOTTOM
-    for i, cat in enumerate(series.categories):
-        colour = COLOURS[i % len(COLOURS)]
-        points = []
-        for j, m in enumerate(series.months):
-            rate = series.rate(cat, m)
-            if rate is not None:
-                points.append((LEFT + step * (j + 0.5), TOP + plot_h * (1 - rate)))
-        if len(points) > 1:
-            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
-            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" '
-                         f'stroke-width="2"/>')
-        for x, y in points:
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"/>')
-    _legend(parts, series.categories)
-    parts.append("</svg>")
-    return Markup("".join(parts))
+# The marketing series of statistics.monthly, with the words the legend and table show.
+MARKETING_SERIES = {"opt_ins": "Opt-ins", "withdrawals": "Withdrawals",
+                    "prohibitions": "Prohibitions"}
 
 
-def bar_chart(title: str, months: list[str], values: dict[str, dict[str, int]],
-              names: list[str]) -> Markup:
-    top = max([1] + [v[n] for v in values.values() for n in names])
-    ymax = -(-top // 4) * 4  # whole-number grid lines
-    parts = _frame(title, ymax, lambda v: f"{v:.0f}", months)
+def _bars(parts: list[str], months: list[str], series: dict[str, str], ymax: float,
+          value: Any, label: Any) -> None:
+    """One bar per series side by side within each month (never drawn over each other),
+    each with a tooltip of its exact value."""
     step = (W - LEFT - RIGHT) / max(len(months), 1)
-    bar = step * 0.8 / max(len(names), 1)
+    bar = step * 0.8 / max(len(series), 1)
     plot_h = H - TOP - BOTTOM
     for j, m in enumerate(months):
-        for i, name in enumerate(names):
-            v = values.get(m, {}).get(name, 0)
+        for i, (key, name) in enumerate(series.items()):
+            v = value(key, m)
             if v:
                 h = plot_h * v / ymax
                 x = LEFT + step * j + step * 0.1 + bar * i
                 parts.append(f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" '
                              f'height="{h:.1f}" fill="{COLOURS[i % len(COLOURS)]}">'
-                             f'<title>{escape(m)} {escape(name)}: {v}</title></rect>')
-    _legend(parts, names)
+                             f'<title>{escape(m)} {escape(name)}: {label(v)}</title></rect>')
+    _legend(parts, list(series.values()))
+
+
+def acceptance_chart(series: ConsentSeries) -> Markup:
+    """Share of choices granting each optional category, per month (refusal = the rest), as
+    grouped bars: categories with the same rate stay apart."""
+    parts = _frame("Acceptance rate by category per month", 1.0, lambda v: f"{v:.0%}",
+                   series.months)
+    _bars(parts, series.months, {c: c for c in series.categories}, 1.0,
+          lambda cat, m: series.rate(cat, m), lambda v: f"{v:.0%}")
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def bar_chart(title: str, months: list[str], values: dict[str, dict[str, int]],
+              series: dict[str, str]) -> Markup:
+    """Counts per month; `series` maps each value's key to the name shown for it."""
+    top = max([1] + [v.get(k, 0) for v in values.values() for k in series])
+    ymax = -(-top // 4) * 4  # whole-number grid lines
+    parts = _frame(title, ymax, lambda v: f"{v:.0f}", months)
+    _bars(parts, months, series, ymax, lambda k, m: values.get(m, {}).get(k, 0), str)
     parts.append("</svg>")
     return Markup("".join(parts))

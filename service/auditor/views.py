@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -123,10 +124,9 @@ def overview(site: Site, key: Any) -> Any:
     return render_template(
         "auditor/overview.html", site=site, key=key, verification=verification, report=report,
         consent=consent, acceptance_svg=charts.acceptance_chart(consent),
-        marketing=marketing,
+        marketing=marketing, marketing_labels=charts.MARKETING_SERIES,
         marketing_svg=charts.bar_chart("Opt-ins, withdrawals and prohibitions per month",
-                                       list(marketing), marketing,
-                                       ["opt_ins", "withdrawals", "prohibitions"]),
+                                       list(marketing), marketing, charts.MARKETING_SERIES),
         checkpoints=audit.list_checkpoints(site)[-5:],
     )
 
@@ -178,6 +178,20 @@ def export_log(site: Site, key: Any, fmt: str) -> Any:
     body = writer.stream(one_by_one(entries))
     return Response(stream_with_context(body), mimetype=writer.media_type, headers={
         "Content-Disposition": f'attachment; filename="{site.slug}-audit.{fmt}"'})
+
+
+@bp.get("/<site>/checkpoints.json")
+@signed_in
+def download_checkpoints(site: Site, key: Any) -> Any:
+    """The signed checkpoints with the public keys that verify them, as a file to keep outside
+    (the body of GET /api/v1/sites/{site}/audit/checkpoints; `lupa audit verify --checkpoint`
+    reads it)."""
+    body = json.dumps({"public_keys": audit.public_keys_b64(),
+                       "checkpoints": audit.list_checkpoints(site)}, indent=1)
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    return Response(body + "\n", mimetype="application/json", headers={
+        "Content-Disposition":
+            f'attachment; filename="{site.slug}-checkpoints-{stamp}.json"'})
 
 
 @bp.post("/<site>/checkpoint")

@@ -141,3 +141,55 @@ def test_report_page_and_bad_period(client: Any, demo: dict) -> None:
 
 def test_unknown_site_is_404(client: Any, demo: dict) -> None:
     assert client.get("/auditor/nosuch/login").status_code == 404
+
+
+def test_checkpoints_download_to_keep_and_verify_offline_counting_each_once(
+        client: Any, runner: Any, demo: dict, tmp_path: Any) -> None:
+    import json
+
+    record(client, 3)
+    sign_in(client, demo["keys"]["auditor"])
+    html = client.get(BASE).get_data(as_text=True)
+    assert 'href="/auditor/demo/checkpoints.json"' in html
+    page = client.get(BASE)
+    client.post(BASE + "/checkpoint", data={"csrf_token": csrf(page.get_data(as_text=True))})
+    kept = client.get(BASE + "/checkpoints.json")
+    assert kept.status_code == 200 and kept.mimetype == "application/json"
+    assert kept.headers["Content-Disposition"].startswith(
+        'attachment; filename="demo-checkpoints-')
+    body = json.loads(kept.get_data(as_text=True))
+    signed = len(body["checkpoints"])
+    assert signed >= 1 and len(body["public_keys"]) >= 1
+    (tmp_path / "kept.json").write_bytes(kept.get_data())
+    (tmp_path / "bundle.jsonl").write_bytes(client.get(BASE + "/export.bundle").get_data())
+    res = runner.invoke(args=["audit", "verify", "--file", str(tmp_path / "bundle.jsonl"),
+                              "--checkpoint", str(tmp_path / "kept.json"), "--json"])
+    assert res.exit_code == 0, res.output
+    result = json.loads(res.stdout)
+    # the bundle's own checkpoint and the kept copy are one checkpoint
+    assert result["checkpoints_checked"] == signed and result["anchored"] is True
+    client.post(BASE + "/logout", data={"csrf_token": csrf(client.get(BASE).get_data(
+        as_text=True))})
+    assert client.get(BASE + "/checkpoints.json").status_code == 302
+
+
+def test_overview_charts_keep_series_apart_and_name_them_in_words(client: Any,
+                                                                  demo: dict) -> None:
+    from tests.domain.audit.test_tamper import new_visitor
+
+    for _ in range(2):  # every optional category accepted: equal rates, 100 % each
+        resp = client.post("/api/v1/sites/demo/consents", json={
+            "visitor_id": new_visitor(), "notice_version": 1, "method": "accept_all",
+            "choices": {"preferences": True, "analytics": True, "marketing": True}})
+        assert resp.status_code == 201, resp.get_json()
+    sign_in(client, demo["keys"]["auditor"])
+    html = client.get(BASE).get_data(as_text=True)
+    acceptance = html[html.index('aria-label="Acceptance rate'):]
+    acceptance = acceptance[:acceptance.index("</svg>")]
+    bars = re.findall(r'<rect x="([\d.]+)"[^>]*><title>', acceptance)
+    assert len(bars) == 3 and len(set(bars)) == 3  # one per category, none over another
+    assert "<polyline" not in acceptance
+    marketing = html[html.index('aria-label="Opt-ins, withdrawals'):]
+    marketing = marketing[:marketing.index("</svg>")]
+    assert ">Opt-ins</text>" in marketing and ">Withdrawals</text>" in marketing
+    assert "opt_ins" not in html

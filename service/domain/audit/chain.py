@@ -6,16 +6,24 @@ import hashlib
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from service.domain.audit.canonical import canonical_json
 from service.domain.audit.coverage import RETENTION_REDUCED, stated_range, uncovered
+from service.domain.audit.hashes import (  # re-exported: callers import them from here
+    GENESIS_HASH,
+    checkpoint_message,
+    compute_entry_hash,
+    entry_hash,
+    entry_hash_v2,
+    payload_digest,
+)
 from service.domain.audit.signing import signature_valid
 
-GENESIS_HASH = "0" * 64
+__all__ = ["GENESIS_HASH", "ChainProblem", "ChainVerifier", "VerifyResult",
+           "checkpoint_message", "compute_entry_hash", "entry_hash", "entry_hash_v2",
+           "is_hex64", "payload_digest"]
 MAX_REPORTED_PROBLEMS = 100
 UNANCHORED_NOTE = (
     "nothing anchored: no checkpoint signed by a trusted key, or kept outside, matched an "
@@ -24,101 +32,6 @@ UNANCHORED_NOTE = (
 )
 _MISMATCH = b"\xff" * 32  # remembered in place of a hash that did not verify
 _sha256 = hashlib.sha256
-
-
-def entry_hash(
-    site: str,
-    seq: int,
-    ts: str,
-    actor: str,
-    action: str,
-    subject: str | None,
-    payload: str,
-    prev_hash: str,
-) -> str:
-    """Hash of one entry over a canonical encoding that binds it to its site and place.
-
-    The text is exactly `canonical_json({"v": 1, "site", "seq", "ts", "actor", "action",
-    "subject", "payload", "prev"})` (sorted keys, no spaces, UTF-8), written out by hand
-    because verification of millions of entries spends most of its time here.
-    """
-    text = (
-        '{"action":' + encode_basestring(action)
-        + ',"actor":' + encode_basestring(actor)
-        + ',"payload":' + encode_basestring(payload)
-        + ',"prev":' + encode_basestring(prev_hash)
-        + ',"seq":' + int.__repr__(seq)
-        + ',"site":' + encode_basestring(site)
-        + ',"subject":' + ("null" if subject is None else encode_basestring(subject))
-        + ',"ts":' + encode_basestring(ts)
-        + ',"v":1}'
-    )
-    return _sha256(text.encode("utf-8")).hexdigest()
-
-
-def payload_digest(payload: str) -> str:
-    return _sha256(payload.encode("utf-8")).hexdigest()
-
-
-def entry_hash_v2(
-    site: str,
-    seq: int,
-    ts: str,
-    actor: str,
-    action: str,
-    subject: str | None,
-    payload_sha256: str,
-    prev_hash: str,
-) -> str:
-    """Format 2: like format 1, but over the payload's SHA-256 instead of its text, so that an
-    old payload can be dropped (reduced to its hash) and the chain still verifies.
-
-    The text is `canonical_json({"v": 2, "site", "seq", "ts", "actor", "action", "subject",
-    "payload_sha256", "prev"})`.
-    """
-    text = (
-        '{"action":' + encode_basestring(action)
-        + ',"actor":' + encode_basestring(actor)
-        + ',"payload_sha256":' + encode_basestring(payload_sha256)
-        + ',"prev":' + encode_basestring(prev_hash)
-        + ',"seq":' + int.__repr__(seq)
-        + ',"site":' + encode_basestring(site)
-        + ',"subject":' + ("null" if subject is None else encode_basestring(subject))
-        + ',"ts":' + encode_basestring(ts)
-        + ',"v":2}'
-    )
-    return _sha256(text.encode("utf-8")).hexdigest()
-
-
-def compute_entry_hash(
-    site: str,
-    seq: int,
-    ts: str,
-    actor: str,
-    action: str,
-    subject: str | None,
-    payload: str | None,
-    prev_hash: str,
-    v: int = 1,
-    payload_hash: str | None = None,
-) -> str | None:
-    """The hash an entry of format `v` must have; None when it cannot be computed (a format-1
-    entry without its payload, an unknown format)."""
-    if v == 2:
-        digest = payload_digest(payload) if payload is not None else payload_hash
-        if digest is None:
-            return None
-        return entry_hash_v2(site, seq, ts, actor, action, subject, digest, prev_hash)
-    if v == 1 and payload is not None:
-        return entry_hash(site, seq, ts, actor, action, subject, payload, prev_hash)
-    return None
-
-
-def checkpoint_message(site: str, seq: int, hash_: str, ts: str) -> bytes:
-    """The bytes a checkpoint signature covers."""
-    return canonical_json(
-        {"v": 1, "type": "lupa.checkpoint", "site": site, "seq": seq, "hash": hash_, "ts": ts}
-    ).encode()
 
 
 @dataclass
@@ -198,6 +111,10 @@ class ChainVerifier:
         self.checkpoints_checked = 0
         self.compared: set[int] = set()  # seqs whose checkpoints met their entry (public)
         self.anchors = 0  # checkpoints matched that anchor the chain
+        # Each checkpoint counts once, however often it is given (a bundle's own line and the
+        # auditor's kept copy of it): identity -> whether it anchors; those that matched.
+        self._seen: dict[tuple[int, str, str], bool] = {}
+        self._matched: set[tuple[int, str, str]] = set()
         # Reduced payloads as runs [first, last] of seqs, and the reductions the chain records
         # as (seq of the retention.reduced entry, first_seq, last_seq). Public: the split
         # verifiers join a child's lists to these.
@@ -244,6 +161,11 @@ class ChainVerifier:
         if seq is None:
             return
         anchors = self.keys_trusted or external
+        ident = _identity(cp)
+        if ident in self._seen:
+            self._given_again(ident, anchors)
+            return
+        self._seen[ident] = anchors
         # The remembered seqs are current even while the fast path holds expected_seq in its
         # locals (an export's reader adds the checkpoint lines it meets during feed_rows).
         fed = self.remembered_seqs
@@ -252,11 +174,26 @@ class ChainVerifier:
         else:
             late = bool(self.entries) and seq <= self.expected_seq - 1
         if late:
-            self._compare_late(seq, str(cp["hash"]), anchors)
+            if self._compare_late(seq, str(cp["hash"]), anchors):
+                self._matched.add(ident)
         else:
             self.checkpoints.setdefault(seq, []).append((cp, anchors))
 
-    def _compare_late(self, seq: int, cp_hash: str, anchors: bool) -> None:
+    def _given_again(self, ident: tuple[int, str, str], anchors: bool) -> None:
+        """The same checkpoint again: counted once; a kept copy of one that did not anchor
+        (signed by a key not trusted) makes it anchor."""
+        if not anchors or self._seen[ident]:
+            return
+        self._seen[ident] = True
+        if ident in self._matched:  # it already met its entry, and matched
+            self.anchors += 1
+            return
+        seq = ident[0]
+        if seq in self.checkpoints and seq not in self.compared:  # still waiting for it
+            self.checkpoints[seq] = [(cp, a or _identity(cp) == ident)
+                                     for cp, a in self.checkpoints[seq]]
+
+    def _compare_late(self, seq: int, cp_hash: str, anchors: bool) -> bool:
         if self.remembered_seqs is None:
             raise RuntimeError("late checkpoints need remember_hashes=True")
         # Entries normally have seq 1..n at positions 0..n-1; fall back to a scan otherwise.
@@ -267,8 +204,10 @@ class ChainVerifier:
         signed = bytes.fromhex(cp_hash) if is_hex64(cp_hash) else None
         if pos < 0 or signed is None or self.remembered_hashes[pos * 32 : pos * 32 + 32] != signed:
             self.problem("checkpoint_mismatch", seq, "entry differs from signed checkpoint")
-        elif anchors:
+            return False
+        if anchors:
             self.anchors += 1
+        return True
 
     def feed(
         self,
@@ -319,7 +258,9 @@ class ChainVerifier:
                 self.checkpoints_checked += 1
                 if cp["hash"] != hash_ or not intact:
                     self.problem("checkpoint_mismatch", seq, "entry differs from signed checkpoint")
-                elif anchors:
+                    continue
+                self._matched.add(_identity(cp))
+                if anchors:
                     self.anchors += 1
         self.prev_hash = hash_
         self.expected_seq = seq + 1
@@ -380,3 +321,8 @@ class ChainVerifier:
 def is_hex64(value: str) -> bool:
     """A lowercase 64-digit hex string (a SHA-256 digest as the chain stores it)."""
     return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def _identity(cp: Mapping[str, Any]) -> tuple[int, str, str]:
+    """What makes two checkpoint objects the same checkpoint: its seq, hash and signature."""
+    return int(cp["seq"]), str(cp["hash"]), str(cp["signature"])

@@ -806,3 +806,48 @@ def test_entry_with_a_negative_seq_is_reported_not_a_crash(feed: Feed) -> None:
     rows[1] = (-2,) + rows[1][1:]
     result = verify(feed, rows)
     assert problems(result) == [("sequence", -2), ("hash", -2), ("sequence", 3)]
+
+
+# -- the same checkpoint given twice (a bundle's line and the auditor's kept copy) ---------
+
+@FEEDERS
+def test_the_same_checkpoint_given_twice_counts_once(feed: Feed) -> None:
+    rows = build(6)
+    cp = checkpoint(4, rows[3][7])
+    before = verify(feed, rows, checkpoints=[cp, dict(cp)])  # both before the entries
+    assert before["ok"] is True and before["checkpoints_checked"] == 1
+    after = verify(feed, rows, late=[cp, dict(cp)])  # both after them
+    assert after["ok"] is True and after["checkpoints_checked"] == 1
+    mixed = verify(feed, rows, checkpoints=[cp], late=[dict(cp)])
+    assert mixed["checkpoints_checked"] == 1
+    # two different checkpoints at one seq (another signing time) are two
+    other = checkpoint(4, rows[3][7], ts="2026-03-01T12:00:00.000000Z")
+    assert verify(feed, rows, checkpoints=[cp, other])["checkpoints_checked"] == 2
+    # a forged copy (another hash) is not the same checkpoint: still a mismatch
+    forged = checkpoint(4, "b" * 64)
+    assert problems(verify(feed, rows, checkpoints=[cp, forged])) == [
+        ("checkpoint_mismatch", 4)]
+
+
+@FEEDERS
+def test_a_kept_copy_anchors_a_checkpoint_whose_key_is_not_trusted(feed: Feed) -> None:
+    """With untrusted keys (an export's own), a checkpoint anchors only when it was kept
+    outside; the export's own line and the kept copy are one checkpoint that anchors once."""
+    rows = build(6)
+    cp = checkpoint(4, rows[3][7])
+    for own_first in (True, False):
+        v = ChainVerifier(SITE, (), KEYS, remember_hashes=True, keys_trusted=False)
+        if own_first:
+            v.add_checkpoint(cp)
+            v.add_checkpoint(dict(cp), external=True)
+            feed(v, rows)
+        else:
+            feed(v, rows)
+            v.add_checkpoint(cp)
+            v.add_checkpoint(dict(cp), external=True)
+        result = v.finish(head_of(rows))
+        assert result.ok and result.checkpoints_checked == 1 and v.anchors == 1, own_first
+    v = ChainVerifier(SITE, (), KEYS, remember_hashes=True, keys_trusted=False)
+    v.add_checkpoint(cp)
+    feed(v, rows)
+    assert v.finish(head_of(rows)).ok and v.anchors == 0  # the export's own alone: none

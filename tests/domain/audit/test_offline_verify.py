@@ -216,7 +216,9 @@ def test_untampered_export_verifies_with_and_without_outside_anchors(
     assert code == 0 and result["notes"] == [] and result["anchored"] is True
     code, result = run_verify(runner, tmp_path, bundle, "--checkpoint", str(kept))
     assert code == 0 and result["notes"] == []  # the checkpoint file's keys are trusted
-    assert result["checkpoints_checked"] == 3 + 4  # the file's 5, 10, 15; kept 5, 10, 15, 17
+    # the file's 5, 10, 15 and the kept 5, 10, 15, 17: the same checkpoint given twice is
+    # one, so four (issue 14: "counts one checkpoint twice")
+    assert result["checkpoints_checked"] == 4
 
 
 def test_export_taken_after_the_kept_checkpoint_verifies_against_it(
