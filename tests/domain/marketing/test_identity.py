@@ -21,7 +21,6 @@ from tests.marketing_helpers import (
     admin,
     check,
     new_subject,
-    preferences_path,
     printed,
     put_permission,
     reasons,
