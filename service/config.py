@@ -8,6 +8,7 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from service.secret_checks import public_url_problem
 
@@ -113,6 +114,12 @@ def check_config(cfg: Mapping[str, Any]) -> None:
     if cfg.get("LUPA_PUBLIC_URL") and (
             problem := public_url_problem(cfg["LUPA_PUBLIC_URL"], placeholders=False)):
         raise ConfigError(problem)
+    sms_url = str(cfg.get("LUPA_SMS_URL") or "")
+    if sms_url and not (urlsplit(sms_url).scheme in ("http", "https")
+                        and urlsplit(sms_url).hostname):
+        raise ConfigError("LUPA_SMS_URL must be an http(s) URL of the SMS gateway")
+    if int(cfg.get("LUPA_MESSAGES_PER_RECIPIENT_HOUR", 1)) < 1:
+        raise ConfigError("LUPA_MESSAGES_PER_RECIPIENT_HOUR must be at least 1")
     if int(cfg.get("LUPA_CHECKPOINT_EVERY", 1)) < 1:
         raise ConfigError("LUPA_CHECKPOINT_EVERY must be at least 1")
 
@@ -136,6 +143,19 @@ def marketing_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "LUPA_SMTP_SECURITY": environ.get("LUPA_SMTP_SECURITY", "starttls"),  # starttls|ssl|none
         "LUPA_SMTP_FROM": environ.get("LUPA_SMTP_FROM", "Lupa <no-reply@localhost>"),
         "LUPA_SMTP_TIMEOUT": float(environ.get("LUPA_SMTP_TIMEOUT", "10")),
+        # Download and erasure from the customer pages need a link mailed at most this long ago.
+        "LUPA_RIGHTS_LINK_MAX_AGE": int(environ.get("LUPA_RIGHTS_LINK_MAX_AGE", "3600")),
+        # Mails and SMS to one recipient (address or number) per hour, across every worker.
+        "LUPA_MESSAGES_PER_RECIPIENT_HOUR": int(environ.get("LUPA_MESSAGES_PER_RECIPIENT_HOUR",
+                                                            "5")),
+        # SMS codes that prove a phone number: an HTTP gateway (JSON POST), or the console when
+        # no URL is set (the demo). See domain/marketing/sms.py.
+        "LUPA_SMS_URL": environ.get("LUPA_SMS_URL") or None,
+        "LUPA_SMS_TOKEN": environ.get("LUPA_SMS_TOKEN") or None,
+        "LUPA_SMS_FROM": environ.get("LUPA_SMS_FROM", "Lupa"),
+        "LUPA_SMS_TIMEOUT": float(environ.get("LUPA_SMS_TIMEOUT", "10")),
+        "LUPA_SMS_CODE_MAX_AGE": int(environ.get("LUPA_SMS_CODE_MAX_AGE", "600")),
+        "LUPA_SMS_CODE_ATTEMPTS": int(environ.get("LUPA_SMS_CODE_ATTEMPTS", "5")),
         # Largest site (identifiers) whose whole answer set a large check may read into the
         # worker's memory at once (~25 bytes each; 0: never). See domain/checks/snapshot.py.
         "LUPA_CHECK_SNAPSHOT_MAX": int(environ.get("LUPA_CHECK_SNAPSHOT_MAX", "1500000")),

@@ -157,3 +157,36 @@ def random_population_by_basis(app: Flask, n: int, basis: str, purpose: str = "r
                 relationships.is_active(start, end, today)))
         db.session.commit()
         return site.id, expected
+
+
+def sent() -> None:
+    """Wait until every mail and SMS queued so far has been handed over."""
+    from service.domain.marketing import outbox
+
+    assert outbox.wait_idle(10.0), "messages still queued after 10 s"
+
+
+def printed(action: Any) -> str:
+    """What the console mailer and SMS backend print while `action()` runs and its messages
+    are sent (the app has no LUPA_SMTP_HOST / LUPA_SMS_URL: the demo's console backends)."""
+    import contextlib
+    import io
+
+    sent()
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        action()
+        sent()
+    return buf.getvalue()
+
+
+def preferences_path(client: Any, email: str, lang: str = "en") -> str:
+    """Ask for a preference link on the tokenless page and follow the mail it sends (the
+    path of the link, without its query)."""
+    import re
+
+    out = printed(lambda: client.post("/sites/demo/preferences",
+                                      data={"email": email, "lang": lang}))
+    links = re.findall(r"http://localhost(/sites/demo/preferences/[^?\s]+)", out)
+    assert len(links) == 1, out
+    return links[0]

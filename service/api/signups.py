@@ -25,17 +25,21 @@ class Signups(MethodView):
     @blp.response(202, SignupOut)
     @blp.alt_response(403, schema="ProblemSchema", description="Origin not allowed")
     @blp.alt_response(422, schema="ProblemSchema", description="Not offered by the notice")
-    @blp.alt_response(503, schema="ProblemSchema", description="Mail could not be sent")
+    @blp.alt_response(503, schema="ProblemSchema", description="LUPA_PUBLIC_URL is not set")
     def post(self, body: dict[str, Any], site: str) -> Any:
-        """Start a double opt-in: pending permissions and a confirmation mail with a link."""
+        """Start a double opt-in: a confirmation mail with a link to the address given.
+
+        The answer is the same for a known and an unknown address; a known person's
+        permissions change only when the link is confirmed. The mail is sent after the
+        answer (not when everything asked for is granted already, nor past the address's
+        hourly allowance)."""
         s = sites.get_site(site)
         g.cors_site = s
         cors.check_write_origin(s)
         base = unsubscribe.public_base()  # LUPA_PUBLIC_URL, never the request's Host
-        signup = optin.start(s, body, request.remote_addr)
+        signup = optin.start(s, body, request.remote_addr, base)
         db.session.commit()
         permission_cache.after_commit(s.id)
-        link = f"{base}/sites/{s.slug}/confirm/{signup.token}?lang={body['language']}"
-        subject_line, text = optin.confirmation_mail(s, signup, link, body["language"])
-        mailer.send(mailer.build(signup.email, subject_line, text))
-        return {"status": "confirmation_sent", "pending": [list(p) for p in signup.pending]}
+        if signup.mail is not None:
+            mailer.send_later(signup.mail)
+        return {"status": "accepted", "requested": [list(p) for p in signup.requested]}

@@ -13,7 +13,7 @@ from service.api.auth import protected_docs, require_role
 from service.domain import marketing
 from service.domain.audit.canonical import iso_utc
 from service.domain.checks import answers as check_answers
-from service.domain.marketing import permission_cache, relationships, subjects
+from service.domain.marketing import permission_cache, relationships, subjects, verification
 from service.extensions import db
 from service.models import Site
 from service.schemas.marketing import (
@@ -62,6 +62,7 @@ class SubjectDetail(MethodView):
             "restricted": subject.restricted_at is not None,
             "relationship": relationships.of(subject).as_dict(),
             "identifiers": subjects.identifiers_of(subject),
+            "identifier_states": verification.states_of(subject),
             "permissions": marketing.permission_views(site, subject),
             "prohibitions": marketing.prohibitions_of(subject),
             "prohibition_kinds": [k.value for k in marketing.kinds_in_force(subject)],

@@ -14,6 +14,7 @@ from service.models.marketing import (
 )
 from service.models.rights import SubjectRequest
 from service.models.site import NoticeVersion, Site
+from service.models.verification import IdentifierChallenge, MessageSend
 
 __all__ = [
     "ROLES",
@@ -23,10 +24,12 @@ __all__ = [
     "AuditHead",
     "CheckAnswer",
     "ConsentEvent",
+    "IdentifierChallenge",
     "MarketingCheck",
     "MarketingEvent",
     "MarketingGeneration",
     "MarketingPermission",
+    "MessageSend",
     "NoticeVersion",
     "Site",
     "Subject",

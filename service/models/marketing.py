@@ -55,7 +55,8 @@ class Subject(db.Model):  # type: ignore[name-defined,misc]
 
 
 class SubjectIdentifier(db.Model):  # type: ignore[name-defined,misc]
-    """One normalised identifier: AES-GCM ciphertext plus a keyed hash for lookup."""
+    """One normalised identifier: AES-GCM ciphertext plus a keyed hash for lookup, and
+    whether the person proved it."""
 
     __tablename__ = "subject_identifiers"
     __table_args__ = (
@@ -74,6 +75,10 @@ class SubjectIdentifier(db.Model):  # type: ignore[name-defined,misc]
     lookup_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Proven by the person (a mailed link followed, an SMS code entered): when and how.
+    # None: unverified (given by a form, or recorded by staff or an import).
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    verified_by: Mapped[str | None] = mapped_column(String(24), nullable=True)
 
 
 class MarketingPermission(db.Model):  # type: ignore[name-defined,misc]

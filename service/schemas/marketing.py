@@ -97,12 +97,22 @@ class EventOut(Schema):
     at = fields.String(required=True)
 
 
+class IdentifierStateOut(Schema):
+    verified = fields.Boolean(required=True)
+    verified_at = fields.String(allow_none=True, required=True)
+    verified_by = fields.String(allow_none=True, required=True, metadata={
+        "description": "email-link (a mailed link followed) or sms-code (a code entered)"})
+
+
 class SubjectDetailOut(Schema):
     id = fields.String(required=True)
     created_at = fields.String(required=True)
     restricted = fields.Boolean(required=True)
     relationship = fields.Nested(RelationshipOut, required=True)
     identifiers = fields.Dict(keys=fields.String(), values=fields.String(), required=True)
+    identifier_states = fields.Dict(
+        keys=fields.String(), values=fields.Nested(IdentifierStateOut), required=True,
+        metadata={"description": "Per identifier kind: proven by the person or not"})
     permissions = fields.List(fields.Nested(PermissionOut), required=True)
     prohibitions = fields.List(fields.Nested(ProhibitionOut), required=True)
     prohibition_kinds = _kinds()
@@ -199,8 +209,10 @@ class SuppressionQuery(Schema):
 
 
 class UnsubscribeLinksIn(Schema):
-    purpose = fields.String(required=True, validate=validate.Length(min=1, max=64))
-    channel = fields.String(load_default="email", validate=validate.Length(min=1, max=16))
+    purpose = fields.String(required=True, validate=validate.Length(min=1, max=64),
+                            metadata={"description": "A purpose of the notice, or * for all"})
+    channel = fields.String(load_default="email", validate=validate.Length(min=1, max=16),
+                            metadata={"description": "A channel of the notice, or * for all"})
     id_type = fields.String(load_default="auto", validate=validate.OneOf(ID_TYPES))
     recipients = fields.List(fields.String(validate=validate.Length(max=320)), required=True,
                              validate=validate.Length(min=1, max=1000))
@@ -210,7 +222,6 @@ class UnsubscribeLinkOut(Schema):
     recipient = fields.String(required=True)
     list_unsubscribe = fields.String(allow_none=True)
     list_unsubscribe_post = fields.String(allow_none=True)
-    preferences_url = fields.String(allow_none=True)
     error = fields.String(allow_none=True)
 
 
@@ -238,8 +249,11 @@ class SignupIn(Schema):
 
 
 class SignupOut(Schema):
-    status = fields.String(required=True)
-    pending = fields.List(fields.List(fields.String()), required=True)
+    status = fields.String(required=True, metadata={
+        "description": "Always `accepted`: the answer is the same whether or not the address "
+                       "is known, and whether or not a mail was sent"})
+    requested = fields.List(fields.List(fields.String()), required=True, metadata={
+        "description": "The [purpose, channel] pairs asked for (from the request alone)"})
 
 
 class OptoutQuery(Schema):

@@ -71,8 +71,8 @@ def test_subscribe_api_resolves_with_the_service_answer(page, demo_url):
         return {status: answer.status, body: answer.body, event: await seen};
     }""")
     assert result == {"status": 202, "event": 202,
-                      "body": {"status": "confirmation_sent",
-                               "pending": [["newsletter", "email"]]}}
+                      "body": {"status": "accepted",
+                               "requested": [["newsletter", "email"]]}}
 
 
 def test_form_is_taken_over_before_the_banner_is_up(page, demo_url):

@@ -6,18 +6,16 @@ is shown with its state, set and lifted by the customer; in fi, sv and en."""
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 
 from tests.domain.marketing.test_bases import answer, bases, relationship  # noqa: F401
-from tests.marketing_helpers import BASE, admin, new_subject, sender
+from tests.marketing_helpers import BASE, admin, new_subject, preferences_path
 
 
 def preferences(client: Any, demo: dict, email: str) -> str:
-    resp = client.post(f"{BASE}/unsubscribe-links", json={
-        "purpose": "newsletter", "recipients": [email]}, headers=sender(demo))
-    return urlsplit(resp.get_json()["links"][0]["preferences_url"]).path
+    """A preference link mailed to the address on request (senders get none)."""
+    return preferences_path(client, email)
 
 
 @pytest.fixture()

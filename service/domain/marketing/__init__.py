@@ -1,8 +1,10 @@
 """Customers (subjects) and their marketing permissions and prohibitions: identifiers,
-encryption, customer relationships, double opt-in, opt-out imports, unsubscribe links and
-the permission cache. The states, bases, answer codes and their precedence are data in
-`states`; the kinds of prohibition and what each covers in `kinds`; the notice's marketing
-terms (bases, offered kinds) are read by `terms`."""
+encryption, the proof of each identifier (verification, phone_codes), customer
+relationships, double opt-in, preference and unsubscribe links, outgoing mail and SMS
+(mailer, sms, outbox, throttle), opt-out imports and the permission cache. The states,
+bases, answer codes and their precedence are data in `states`; the kinds of prohibition and
+what each covers in `kinds`; the notice's marketing terms (bases, offered kinds) are read
+by `terms`."""
 
 from service.domain.marketing.kinds import KINDS, ProhibitionKind
 from service.domain.marketing.permissions import (

@@ -1,4 +1,6 @@
-"""Outgoing mail for double opt-in: SMTP (LUPA_SMTP_*), or the console when no host is set."""
+"""Outgoing mail (double opt-in, preference links): SMTP (LUPA_SMTP_*), or the console when
+no host is set. Mails leave off the request (domain/marketing/outbox.py), at most
+LUPA_MESSAGES_PER_RECIPIENT_HOUR per recipient (domain/marketing/throttle.py)."""
 
 from __future__ import annotations
 
@@ -6,14 +8,21 @@ import logging
 import smtplib
 import ssl
 import sys
+from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
+from typing import Any
 
 from flask import current_app
 
+from service.domain.marketing import outbox, throttle
 from service.errors import Unavailable
+from service.models import Site
 
 log = logging.getLogger("lupa.mailer")
+
+SMTP_SETTINGS = ("LUPA_SMTP_HOST", "LUPA_SMTP_PORT", "LUPA_SMTP_TIMEOUT", "LUPA_SMTP_SECURITY",
+                 "LUPA_SMTP_USER", "LUPA_SMTP_PASSWORD")
 
 
 def build(to: str, subject: str, body: str) -> EmailMessage:
@@ -28,9 +37,19 @@ def build(to: str, subject: str, body: str) -> EmailMessage:
     return msg
 
 
-def send(msg: EmailMessage) -> None:
-    """Deliver now; 503 if the SMTP server cannot take it (the address is never logged)."""
-    cfg = current_app.config
+def reserve(site: Site, to: str) -> bool:
+    """Count a mail to this address against its hourly allowance (caller's transaction)."""
+    return throttle.reserve(site, "email", to)
+
+
+def send_later(msg: EmailMessage) -> None:
+    """Hand the mail to the sender thread (after the caller's commit)."""
+    cfg = {name: current_app.config.get(name) for name in SMTP_SETTINGS}
+    outbox.submit(lambda: deliver(cfg, msg))
+
+
+def deliver(cfg: Mapping[str, Any], msg: EmailMessage) -> None:
+    """One delivery; 503 if the SMTP server cannot take it (the address is never logged)."""
     host = cfg.get("LUPA_SMTP_HOST")
     if not host:
         # Embedded demo: show the mail on the console, decoded, so the link can be followed.
@@ -40,7 +59,7 @@ def send(msg: EmailMessage) -> None:
         sys.stdout.flush()
         return
     port, timeout = int(cfg["LUPA_SMTP_PORT"]), float(cfg["LUPA_SMTP_TIMEOUT"])
-    security = cfg.get("LUPA_SMTP_SECURITY", "starttls")
+    security = cfg.get("LUPA_SMTP_SECURITY") or "starttls"
     try:
         smtp: smtplib.SMTP
         if security == "ssl":
@@ -55,5 +74,5 @@ def send(msg: EmailMessage) -> None:
                 smtp.login(cfg["LUPA_SMTP_USER"], cfg.get("LUPA_SMTP_PASSWORD") or "")
             smtp.send_message(msg)
     except (OSError, smtplib.SMTPException) as exc:
-        log.warning("confirmation mail not sent: %s", type(exc).__name__)
-        raise Unavailable("The confirmation mail could not be sent; try again later.") from exc
+        log.warning("mail not sent: %s", type(exc).__name__)
+        raise Unavailable("The mail could not be sent; try again later.") from exc

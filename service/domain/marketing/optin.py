@@ -1,18 +1,31 @@
-"""Double opt-in: a signup records pending permissions and mails a signed, expiring link;
-confirming it (a POST, so that link scanners cannot) grants them with time and truncated IP."""
+"""Double opt-in: a signup asks for permissions and mails a signed, expiring link to the
+address given; confirming it (a POST, so that link scanners cannot) proves the address and
+grants what the link names, with time and truncated IP.
+
+A signup is anonymous, so it changes no one who is already known: an address the site does
+not know becomes a new subject whose permissions are pending; a known address gets only the
+mail (its subject, identifiers and permissions, withdrawn ones included, stay as they are
+until the link is confirmed). A phone number given is never attached by the signup: it
+travels in the link, sealed under the subject's key, and confirming the link sends a code
+to it (domain/marketing/phone_codes.py); sms and phone are granted only with that code.
+The answer is the same for everyone; nothing is mailed when everything asked for is
+granted already, or when the address's hourly allowance of mails is spent.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from email.message import EmailMessage
 from typing import Any
 
-from service.domain import notices
+from service.domain import audit, notices
 from service.domain.consent import parse_visitor_id
+from service.domain.marketing import mailer, phone_codes, subjects, tokens, verification
 from service.domain.marketing import permissions as marketing
-from service.domain.marketing import subjects, tokens
-from service.domain.marketing.states import OptInStep
+from service.domain.marketing.states import OptInStep, PermissionState
+from service.domain.marketing.verification import PHONE_CHANNELS
 from service.errors import InvalidInput
-from service.models import Site, Subject
+from service.models import NoticeVersion, Site, Subject
 
 SUBJECT_LINE = {
     "fi": "Vahvista tilauksesi – {site}",
@@ -31,14 +44,22 @@ BODY = {
 
 @dataclass
 class Signup:
+    requested: list[tuple[str, str]]
+    mail: EmailMessage | None = None  # to send after the commit; None: nothing to send
+
+
+@dataclass
+class Confirmation:
     subject: Subject
-    email: str
-    pending: list[tuple[str, str]]
-    token: str
+    confirmed: list[tuple[str, str]]
+    phone_code: phone_codes.PhoneCode | None = None
+    waiting: list[tuple[str, str]] = field(default_factory=list)  # for the phone's code
 
 
-def start(site: Site, body: dict[str, Any], ip: str | None) -> Signup:
-    """Validate against the notice version shown, find or create the subject, mark pending."""
+def _validated(site: Site, body: dict[str, Any]) -> tuple[dict[str, str], NoticeVersion,
+                                                          dict[str, Any]]:
+    """The normalised identifiers, the notice version shown and the evidence's details;
+    422 naming each field that does not fit that version."""
     identifiers = subjects.normalise_all({"email": body["email"], "phone": body.get("phone")})
     try:
         version = notices.get_version(site, body["notice_version"])
@@ -53,31 +74,53 @@ def start(site: Site, body: dict[str, Any], ip: str | None) -> Signup:
         errors["purposes"] = ["not offered by that notice version"]
     if set(body["channels"]) - channels:
         errors["channels"] = ["not offered by that notice version"]
-    if "sms" in body["channels"] or "phone" in body["channels"]:
-        if "phone" not in identifiers:
-            errors["phone"] = ["needed for the sms and phone channels"]
+    if set(body["channels"]) & set(PHONE_CHANNELS) and "phone" not in identifiers:
+        errors["phone"] = ["needed for the sms and phone channels"]
     details: dict[str, Any] = {"language": body.get("language", "fi")}
     if body.get("visitor_id"):
         details["visitor_id"] = parse_visitor_id(body["visitor_id"])
     if errors:
         raise InvalidInput("The signup does not fit the notice.", errors)
-    subject, _ = subjects.find_or_create(site, identifiers, "visitor")
-    actor = f"subject:{subject.public_id}"
-    evidence = marketing.Evidence(source="website-signup", notice_version=version.number, ip=ip,
-                                  details=details)
-    pending = []
-    for purpose in sorted(set(body["purposes"])):
-        for channel in sorted(set(body["channels"])):
-            if marketing.set_permission(site, subject, purpose, channel, OptInStep.PENDING, actor,
-                                        evidence):
-                pending.append((purpose, channel))
-    token = tokens.make("optin", site.id, subject.public_id, v=version.number,
-                        pc=[[p, c] for p in sorted(set(body["purposes"]))
-                            for c in sorted(set(body["channels"]))])
-    return Signup(subject, identifiers["email"], pending, token)
+    return identifiers, version, details
 
 
-def confirmation_mail(site: Site, signup: Signup, link: str, language: str) -> tuple[str, str]:
+def start(site: Site, body: dict[str, Any], ip: str | None, base: str) -> Signup:
+    """Validate, record what a new address asks for, build the mail (the caller commits,
+    then sends it)."""
+    identifiers, version, details = _validated(site, body)
+    email, lang = identifiers["email"], str(details["language"])
+    requested = [(p, c) for p in sorted(set(body["purposes"]))
+                 for c in sorted(set(body["channels"]))]
+    row = verification.identifier_row(site, "email", email)
+    if row is None:
+        subject, _ = subjects.find_or_create(site, {"email": email}, "visitor")
+        row = verification.identifier_row(site, "email", email)
+        assert row is not None
+        evidence = marketing.Evidence(source="website-signup", notice_version=version.number,
+                                      ip=ip, details=details)
+        for purpose, channel in requested:
+            marketing.set_permission(site, subject, purpose, channel, OptInStep.PENDING,
+                                     subjects.pseudonym(subject), evidence)
+    else:
+        subject = verification.subject_of(row)
+    rows = marketing.rows_of(subject)
+    outstanding = [pc for pc in requested
+                   if pc not in rows or rows[pc].state != PermissionState.GRANTED]
+    if not outstanding or not mailer.reserve(site, email):
+        return Signup(requested)
+    data: dict[str, Any] = {"i": row.id, "v": version.number, "pc": [list(p) for p in outstanding]}
+    if "phone" in identifiers and any(c in PHONE_CHANNELS for _, c in outstanding):
+        data["ph"] = verification.seal(subject, "phone", identifiers["phone"])
+    token = tokens.make("optin", site.id, subject.public_id, **data)
+    audit.append(site, "visitor", "marketing.link_mailed",
+                 {"link": "optin", "to": "email", "pairs": data["pc"]},
+                 subject=subjects.pseudonym(subject))
+    link = f"{base}/sites/{site.slug}/confirm/{token}?lang={lang}"
+    subject_line, text = confirmation_mail(site, link, lang)
+    return Signup(requested, mailer.build(email, subject_line, text))
+
+
+def confirmation_mail(site: Site, link: str, language: str) -> tuple[str, str]:
     lang = language if language in SUBJECT_LINE else "fi"
     return (SUBJECT_LINE[lang].format(site=site.name),
             BODY[lang].format(link=link, site=site.name))
@@ -86,16 +129,35 @@ def confirmation_mail(site: Site, signup: Signup, link: str, language: str) -> t
 def read(site: Site, token: str) -> tuple[Subject, list[tuple[str, str]], int]:
     data = tokens.read("optin", token, site.id)
     subject = subjects.get_subject(site, data["u"])
+    verification.row_of(subject, data.get("i"), "email")
     items = [(str(p), str(c)) for p, c in data.get("pc", [])]
     return subject, items, int(data.get("v", 0))
 
 
-def confirm(site: Site, token: str, ip: str | None) -> tuple[Subject, list[tuple[str, str]]]:
-    """Grant every pending permission of the link; the caller commits."""
-    subject, items, version = read(site, token)
-    actor = f"subject:{subject.public_id}"
-    evidence = marketing.Evidence(source="double-opt-in", notice_version=version or None, ip=ip)
-    confirmed = [(p, c) for p, c in items
-                 if marketing.set_permission(site, subject, p, c, OptInStep.CONFIRMED, actor,
-                                             evidence)]
-    return subject, confirmed
+def confirm(site: Site, token: str, ip: str | None, lang: str) -> Confirmation:
+    """Prove the address and grant what the link names on e-mail and post; sms and phone
+    wait for the code sent to the number (the caller commits, then sends the code)."""
+    data = tokens.read("optin", token, site.id)
+    subject = subjects.get_subject(site, data["u"])
+    row = verification.row_of(subject, data.get("i"), "email")
+    actor = subjects.pseudonym(subject)
+    verification.mark_verified(site, subject, row, verification.EMAIL_LINK, actor)
+    version = int(data.get("v", 0)) or None
+    items = [(str(p), str(c)) for p, c in data.get("pc", [])]
+    by_mail = [pc for pc in items if pc[1] not in PHONE_CHANNELS]
+    by_phone = [pc for pc in items if pc[1] in PHONE_CHANNELS]
+    done = Confirmation(subject, verification.grant_confirmed(
+        site, subject, by_mail, version, ip, actor, "double-opt-in"))
+    phone = verification.unseal(subject, "phone", data.get("ph"))
+    rows = marketing.rows_of(subject)
+    waiting = [pc for pc in by_phone if pc not in rows or rows[pc].state != PermissionState.GRANTED]
+    if not waiting or phone is None:
+        return done
+    known = verification.identifier_row(site, "phone", phone)
+    if known is not None and known.subject_id == subject.id and known.verified_at is not None:
+        done.confirmed += verification.grant_confirmed(site, subject, waiting, version, ip,
+                                                       actor, "double-opt-in")
+        return done
+    done.waiting = waiting
+    done.phone_code = phone_codes.start(site, subject, phone, waiting, version, lang)
+    return done

@@ -1,4 +1,9 @@
-"""One-click unsubscribe (RFC 8058) and customer preference links."""
+"""One-click unsubscribe (RFC 8058): the only links a sender gets.
+
+An unsubscribe link withdraws one purpose on one channel, or every purpose (`*`) and/or
+every channel (`*`), and does nothing else: it opens no preferences, downloads nothing,
+erases nothing, lifts nothing. Issuing links is audited (`marketing.links_issued`: the
+key that asked, purpose, channel and the subjects' pseudonyms, never a recipient)."""
 
 from __future__ import annotations
 
@@ -6,6 +11,7 @@ from typing import Any
 
 from flask import current_app
 
+from service.domain import audit
 from service.domain.marketing import permissions as marketing
 from service.domain.marketing import subjects, tokens
 from service.domain.marketing.identifiers import InvalidIdentifier, detect_kind, normalise
@@ -14,6 +20,7 @@ from service.errors import InvalidInput, Unavailable
 from service.models import Site, Subject
 
 ONE_CLICK = "List-Unsubscribe=One-Click"
+ANY = marketing.ANY
 
 
 def public_base() -> str:
@@ -30,10 +37,6 @@ def unsubscribe_url(site: Site, subject: Subject, purpose: str, channel: str, ba
     return f"{base}/sites/{site.slug}/unsubscribe/{token}"
 
 
-def preferences_url(site: Site, subject: Subject, base: str) -> str:
-    return f"{base}/sites/{site.slug}/preferences/{tokens.make('preferences', site.id, subject.public_id)}"  # noqa: E501
-
-
 def header_values(site: Site, subject: Subject, purpose: str, channel: str,
                   base: str) -> dict[str, str]:
     """`List-Unsubscribe` and `List-Unsubscribe-Post` header values for one recipient."""
@@ -41,18 +44,27 @@ def header_values(site: Site, subject: Subject, purpose: str, channel: str,
             "list_unsubscribe_post": ONE_CLICK}
 
 
-def links_for(site: Site, purpose: str, channel: str, id_type: str, recipients: list[str],
-              base: str) -> list[dict[str, Any]]:
+def _validate(site: Site, purpose: str, channel: str) -> None:
     purposes, channels, _ = marketing.notice_marketing(site)
-    if purpose not in purposes or channel not in channels:
-        raise InvalidInput("Purpose and channel must come from the site's notice.",
-                           {"purpose": ["unknown"]} if purpose not in purposes
-                           else {"channel": ["unknown"]})
+    errors: dict[str, list[str]] = {}
+    if purpose != ANY and purpose not in purposes:
+        errors["purpose"] = ["unknown"]
+    if channel != ANY and channel not in channels:
+        errors["channel"] = ["unknown"]
+    if errors:
+        raise InvalidInput("Purpose and channel must come from the site's notice (or be *).",
+                           errors)
+
+
+def links_for(site: Site, purpose: str, channel: str, id_type: str, recipients: list[str],
+              base: str, actor: str) -> list[dict[str, Any]]:
+    """Header values per recipient, and one audit entry for the lot (caller commits)."""
+    _validate(site, purpose, channel)
     out = []
+    issued: list[str] = []
     for raw in recipients:
         entry: dict[str, Any] = {"recipient": raw, "list_unsubscribe": None,
-                                 "list_unsubscribe_post": None, "preferences_url": None,
-                                 "error": None}
+                                 "list_unsubscribe_post": None, "error": None}
         try:
             kind = detect_kind(raw) if id_type == "auto" else id_type
             subject = subjects.find_by_identifier(site, kind, normalise(kind, raw))
@@ -64,8 +76,11 @@ def links_for(site: Site, purpose: str, channel: str, id_type: str, recipients: 
             entry["error"] = "unknown"
         else:
             entry.update(header_values(site, subject, purpose, channel, base))
-            entry["preferences_url"] = preferences_url(site, subject, base)
+            issued.append(subjects.pseudonym(subject))
         out.append(entry)
+    audit.append(site, actor, "marketing.links_issued",
+                 {"link": "unsubscribe", "purpose": purpose, "channel": channel,
+                  "subjects": issued, "recipients": len(recipients)})
     return out
 
 

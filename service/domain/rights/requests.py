@@ -28,6 +28,7 @@ from service.domain.marketing import crypto, relationships, subjects
 from service.errors import Conflict, InvalidInput
 from service.extensions import db
 from service.models import (
+    IdentifierChallenge,
     MarketingPermission,
     Site,
     Subject,
@@ -158,6 +159,8 @@ def erase(site: Site, subject: Subject, actor: str, via: str = "admin",
         delete(SubjectIdentifier).where(SubjectIdentifier.subject_id == subject.id)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
+    db.session.execute(delete(IdentifierChallenge).where(  # numbers being proven
+        IdentifierChallenge.subject_id == subject.id).execution_options(synchronize_session=False))
     subject.wrapped_key = None  # the only copy of the data key: ciphertexts are now noise
     marketing.bump_generation(site)
     _complete(site, subject, req, actor,

@@ -14,7 +14,7 @@ from flask import Flask
 
 from tests.conftest import bearer, make_app, wipe
 from tests.domain.marketing.test_optin import SIGNUP, Inbox, inbox, signup
-from tests.marketing_helpers import BASE, count
+from tests.marketing_helpers import BASE, count, sent
 
 __all__ = ["inbox"]  # the SMTP fixture, shared with test_optin
 
@@ -68,6 +68,7 @@ def test_a_signup_with_a_forged_host_mails_a_link_to_the_public_url(
     resp = client.post(SIGNUP, json=body,
                        headers={"Origin": "https://shop.example", **EVIL})
     assert resp.status_code == 202, resp.get_json()
+    sent()
     links = _links(inbox[0])
     assert links and all(link.startswith(PUBLIC + "/sites/demo/confirm/") for link in links)
     raw = inbox[0].messages[-1].as_string()

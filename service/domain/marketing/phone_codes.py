@@ -1,0 +1,137 @@
+"""Proving a phone number with a code sent by SMS (domain/marketing/sms.py).
+
+A code is asked for by a person who already proved their e-mail address (a confirmed
+signup that asked for sms/phone) or holds a preferences link mailed to them. The number is
+kept encrypted under that subject's data key and the six-digit code only as a keyed hash;
+it expires after LUPA_SMS_CODE_MAX_AGE seconds and allows LUPA_SMS_CODE_ATTEMPTS tries.
+The right code proves the number: unknown to the site, it becomes the subject's (replacing
+its phone); already someone's, that subject's number is marked proven and the grants go to
+that subject (the code proves the number, not the e-mail address: no two subjects are ever
+merged from the customer pages). Then the sms/phone permissions asked for are granted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+
+from flask import current_app
+from sqlalchemy import select
+
+from service.domain.marketing import crypto, outbox, sms, subjects, throttle, tokens, verification
+from service.extensions import db
+from service.models import IdentifierChallenge, Site, Subject
+from service.models.types import utcnow
+
+TEXT = {
+    "fi": "{code} on vahvistuskoodisi ({site}). Älä kerro sitä kenellekään.",
+    "sv": "{code} är din bekräftelsekod ({site}). Berätta den inte för någon.",
+    "en": "{code} is your confirmation code ({site}). Do not share it.",
+}
+
+
+class CodeResult(StrEnum):
+    VERIFIED = "verified"  # the number is proven (now, or before with this code)
+    WRONG = "wrong"  # not the code; tries are left
+    USED_UP = "used_up"  # every try spent: ask for a new code
+
+
+@dataclass(frozen=True)
+class PhoneCode:
+    """A code to send once the caller has committed, and the link of its form."""
+
+    token: str
+    to: str
+    text: str
+
+
+def _code_hash(site: Site, challenge_id: str, code: str) -> bytes:
+    return hmac.digest(crypto.lookup_key(site.id), f"lupa/sms-code/{challenge_id}/{code}".encode(),
+                       hashlib.sha256)
+
+
+def start(site: Site, subject: Subject, phone: str, grants: list[tuple[str, str]],
+          version: int | None, lang: str) -> PhoneCode | None:
+    """A new code for the number (caller's transaction); None when the number's hourly
+    allowance of messages is spent."""
+    if not throttle.reserve(site, "phone", phone):
+        return None
+    code = f"{secrets.randbelow(10**6):06d}"
+    challenge = IdentifierChallenge(
+        public_id=str(uuid.uuid4()), site_id=site.id, subject_id=subject.id, kind="phone",
+        ciphertext=crypto.encrypt_identifier(
+            crypto.unwrap_key(subject.public_id, subject.wrapped_key), "phone", phone),
+        grants={"pc": [list(p) for p in grants], "v": version}, attempts=0,
+        expires_at=utcnow() + timedelta(seconds=int(current_app.config["LUPA_SMS_CODE_MAX_AGE"])))
+    challenge.code_hash = _code_hash(site, challenge.public_id, code)
+    db.session.add(challenge)
+    db.session.flush()
+    token = tokens.make("verify", site.id, subject.public_id, c=challenge.public_id)
+    text = TEXT.get(lang, TEXT["fi"]).format(code=code, site=site.name)
+    return PhoneCode(token, phone, text)
+
+
+def send_later(code: PhoneCode) -> None:
+    """Hand the SMS to the sender thread (after the caller's commit)."""
+    backend = sms.backend(current_app.config)
+    outbox.submit(lambda: backend.send(code.to, code.text))
+
+
+def _challenge(site: Site, token: str) -> tuple[Subject, IdentifierChallenge]:
+    data = tokens.read("verify", token, site.id)
+    subject = subjects.get_subject(site, data["u"])
+    challenge = db.session.execute(
+        select(IdentifierChallenge).where(IdentifierChallenge.public_id == str(data.get("c")),
+                                          IdentifierChallenge.subject_id == subject.id)
+    ).scalar_one_or_none()
+    if challenge is None:
+        raise tokens.LinkInvalid("This link is not valid.")
+    return subject, challenge
+
+
+def read(site: Site, token: str) -> None:
+    """400/410 unless the link names a code that can still be entered."""
+    _subject, challenge = _challenge(site, token)
+    if challenge.verified_at is None and challenge.expires_at < utcnow():
+        raise tokens.LinkExpired("This link has expired.")
+
+
+def enter(site: Site, token: str, code: str, ip: str | None) -> tuple[CodeResult, int]:
+    """Check one try (the caller commits, a wrong try counts); -> result, tries left."""
+    subject, challenge = _challenge(site, token)
+    limit = int(current_app.config["LUPA_SMS_CODE_ATTEMPTS"])
+    if challenge.verified_at is not None:
+        return CodeResult.VERIFIED, 0
+    if challenge.expires_at < utcnow():
+        raise tokens.LinkExpired("This link has expired.")
+    if challenge.attempts >= limit:
+        return CodeResult.USED_UP, 0
+    challenge.attempts += 1
+    given = (code or "").strip()
+    if not hmac.compare_digest(_code_hash(site, challenge.public_id, given), challenge.code_hash):
+        left = limit - challenge.attempts
+        return (CodeResult.WRONG if left else CodeResult.USED_UP), left
+    challenge.verified_at = utcnow()
+    _prove(site, subject, challenge, ip)
+    return CodeResult.VERIFIED, limit - challenge.attempts
+
+
+def _prove(site: Site, subject: Subject, challenge: IdentifierChallenge, ip: str | None) -> None:
+    phone = crypto.decrypt_identifier(crypto.unwrap_key(subject.public_id, subject.wrapped_key),
+                                      "phone", challenge.ciphertext)
+    row = verification.identifier_row(site, "phone", phone)
+    if row is None:
+        row = verification.attach_verified(site, subject, "phone", phone,
+                                           verification.SMS_CODE, subjects.pseudonym(subject))
+    owner = subject if row.subject_id == subject.id else verification.subject_of(row)
+    actor = subjects.pseudonym(owner)
+    verification.mark_verified(site, owner, row, verification.SMS_CODE, actor)
+    pairs = [(str(p), str(c)) for p, c in challenge.grants.get("pc", [])]
+    version = challenge.grants.get("v")
+    verification.grant_confirmed(site, owner, pairs, int(version) if version else None, ip,
+                                 actor, "sms-code")
