@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, g, stream_with_context
+from flask import Response, g, request, stream_with_context
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -40,12 +40,13 @@ class Suppressions(MethodView):
         if purpose not in purposes or channel not in channels:
             raise InvalidInput("Purpose and channel must come from the site's notice.",
                                {"purpose" if purpose not in purposes else "channel": ["unknown"]})
+        writer = (formats.writer(SUPPRESSIONS, query["format"]) if "format" in query
+                  else formats.negotiate(SUPPRESSIONS, request.accept_mimetypes))
         audit.append(site, g.actor, "marketing.suppressions_exported",
-                     {"purpose": purpose, "channel": channel, "format": query["format"]})
+                     {"purpose": purpose, "channel": channel, "format": writer.name})
         site_id = site.id
         db.session.commit()
         items = suppressions.iter_suppressed(site_id, purpose, channel)
-        writer = formats.writer(SUPPRESSIONS, query["format"])
         resp = Response(stream_with_context(writer.stream(batches(items))),
                         mimetype=writer.media_type)
         resp.headers["Cache-Control"] = "no-store"

@@ -69,5 +69,9 @@ def negotiate(kind: str, accept: Any, fallback: str | None = None) -> Writer:
     if not accept.provided:
         return default
     by_type = {w.media_type: w for w in writers.values()}
-    best = accept.best_match(list(by_type), default.media_type)
-    return by_type.get(best, default)
+    best = accept.best_match(list(by_type))
+    # werkzeug gives the first offered type among equals (`*/*`, as curl sends, would pick
+    # NDJSON for a CSV body): the default wins every tie
+    if best is None or accept.quality(default.media_type) >= accept.quality(best):
+        return default
+    return by_type[best]

@@ -205,7 +205,9 @@ class AnswersOut(Schema):
 class SuppressionQuery(Schema):
     purpose = fields.String(required=True, validate=validate.Length(min=1, max=64))
     channel = fields.String(required=True, validate=validate.Length(min=1, max=16))
-    format = fields.String(load_default="ndjson", validate=validate.OneOf(("ndjson", "csv")))
+    format = fields.String(validate=validate.OneOf(("ndjson", "csv")), metadata={
+        "description": "ndjson or csv; without it the Accept header chooses (NDJSON by "
+                       "default, text/csv for CSV)"})
 
 
 class UnsubscribeLinksIn(Schema):
