@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import INCLUDE, Schema, fields, validate
 
+from service.models.apikey import ROLES
+
 
 class ProblemSchema(Schema):
     """RFC 9457 problem details."""
@@ -50,7 +52,7 @@ class NoticeVersionSummary(Schema):
 
 
 class KeyIn(Schema):
-    role = fields.String(required=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
     label = fields.String(allow_none=True, validate=validate.Length(max=120))
 
 
