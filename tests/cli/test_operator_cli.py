@@ -133,6 +133,14 @@ def test_site_update_refuses_bad_input_in_words(runner: Any, demo: dict) -> None
     assert res.exit_code == 1 and "https://no.example is not an origin" in res.output
     res = runner.invoke(args=["site", "update", "missing", "--name", "X"])
     assert res.exit_code == 1 and "No such site: 'missing'." in res.output
+    # The audit log never holds an e-mail or IP address: a clear refusal, not a traceback.
+    for args in (["update", "demo", "--name", "Demo (info@demo.example)"],
+                 ["create", "third", "--name", "Third (info@third.example)"],
+                 ["create", "fourth", "--name", "Fourth", "--origin", "http://10.0.0.5:8080"]):
+        res = runner.invoke(args=["site", *args])
+        assert res.exit_code == 1, (args, res.output, res.exception)
+        assert "IP address" in res.output
+    assert "third" not in runner.invoke(args=["site", "list"]).output
 
 
 def test_key_list_revoke_and_creator(app: Flask, runner: Any, client: Any, demo: dict) -> None:

@@ -9,8 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from service.domain import audit, notices
-from service.domain.sites.registry import check_languages, check_name, clean_origins
+from service.domain import notices
+from service.domain.sites.registry import (
+    append_settings,
+    check_languages,
+    check_name,
+    clean_origins,
+)
 from service.errors import InvalidInput
 from service.models import Site
 
@@ -50,12 +55,7 @@ def update_site(site: Site, change: SiteChange, actor: str) -> dict[str, Any]:
             changed["languages"] = langs
     if not changed:
         return {}
-    try:
-        audit.append(site, actor, "site.updated", changed)
-    except audit.PersonalDataInAudit as exc:  # only the name can still carry one here
-        raise InvalidInput("A site's name is recorded in the audit log, which never holds an "
-                           "e-mail or IP address; leave it out of the name.",
-                           {"name": ["contains an e-mail or IP address"]}) from exc
+    append_settings(site, actor, "site.updated", changed)
     # New lists, never in-place edits: the JSON columns must be seen as changed.
     if "name" in changed:
         site.name = changed["name"]
