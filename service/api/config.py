@@ -91,8 +91,12 @@ class WidgetConfig(MethodView):
 
 
 def render_widget_config(slug: str) -> cache.RenderedConfig:
-    """Render from the database (cache miss): the body, its ETag and the site's origins."""
+    """Render from the database (cache miss): the body, its ETag and the site's origins.
+
+    The ETag covers the origins too: a change of origins changes the CORS headers sent with
+    the same body, so a CDN or browser revalidating must get a full answer, not a 304."""
     s = sites.get_site(slug)
     body = canonical_json(widget_config(s))
-    return cache.RenderedConfig(slug=s.slug, body=body, etag=sha256_hex(body)[:32],
-                                origins=list(s.origins or []))
+    origins = list(s.origins or [])
+    etag = sha256_hex(body + "\n" + canonical_json(origins))[:32]
+    return cache.RenderedConfig(slug=s.slug, body=body, etag=etag, origins=origins)

@@ -41,6 +41,7 @@ def sign_in(site: Site, raw_key: str) -> bool:
         return False
     if key.site_id != site.id or key.role != "auditor":
         return False
+    keys.note_use(key)  # committed by the sign-in view
     session.clear()  # a fresh session (and CSRF token) at every sign-in: no fixation
     session["auditor"] = {"site": site.slug, "key_id": key.key_id, "at": int(time.time())}
     session["csrf"] = secrets.token_urlsafe(32)

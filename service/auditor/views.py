@@ -32,6 +32,7 @@ from service.auditor.session import (
 )
 from service.domain import audit, promises, sites
 from service.domain.audit import export
+from service.domain.sites import keys
 from service.domain.statistics import monthly
 from service.errors import NotFound
 from service.extensions import db
@@ -82,6 +83,9 @@ def signed_in(view: F) -> F:
             if request.method != "GET":
                 abort(403)
             return redirect(url_for("auditor.login", site=s.slug))
+        if keys.note_use(key):  # at most once a minute, before the view's own work
+            db.session.commit()
+            db.session.refresh(s)  # a streamed download reads it after the session ends
         if request.method == "POST" and not csrf_valid(request.form.get("csrf_token")):
             abort(403)
         return view(s, key, **kwargs)

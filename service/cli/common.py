@@ -3,7 +3,9 @@ app context for commands that need it only on some paths, and the output stream.
 
 from __future__ import annotations
 
-import json
+import getpass
+import os
+import re
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,17 +17,45 @@ from flask import Flask
 from service.errors import DomainError
 
 
+def error_lines(errors: Any, path: tuple[str, ...] = ()) -> Iterator[str]:
+    """A domain error's field errors as "field: message" sentences (nested fields dotted)."""
+    where = ".".join(path)
+    if isinstance(errors, dict):
+        for key, value in errors.items():
+            yield from error_lines(value, (*path, str(key)))
+    elif isinstance(errors, list | tuple) and all(not isinstance(e, dict | list | tuple)
+                                                  for e in errors):
+        yield f"{where}: {'; '.join(str(e) for e in errors)}" if where else \
+            "; ".join(str(e) for e in errors)
+    elif isinstance(errors, list | tuple):
+        for i, value in enumerate(errors, start=1):
+            yield from error_lines(value, (*path, str(i)))
+    else:
+        yield f"{where}: {errors}" if where else str(errors)
+
+
 def fail(exc: DomainError) -> NoReturn:
-    """Exit 1 with the error's detail and, below it, its field errors as indented JSON."""
-    msg = exc.detail
-    if exc.errors:
-        msg += "\n" + json.dumps(exc.errors, indent=2, ensure_ascii=False)
-    raise click.ClickException(msg)
+    """Exit 1 with the error's sentence and, below it, one line per invalid field."""
+    lines = list(error_lines(exc.errors or {}))
+    raise click.ClickException("\n".join([exc.detail, *(f"  {line}" for line in lines)]))
 
 
 def fail_inline(exc: DomainError) -> NoReturn:
-    """Exit 1 with the error's detail and its field errors on the same line (sender commands)."""
-    raise click.ClickException(exc.detail + (f" {exc.errors}" if exc.errors else ""))
+    """Exit 1 with the error's sentence and its field errors on the same line."""
+    lines = list(error_lines(exc.errors or {}))
+    raise click.ClickException(exc.detail + (f" ({'; '.join(lines)})" if lines else ""))
+
+
+def cli_actor() -> str:
+    """The audit actor of a command: `cli:<user>`, the operating-system user running it (as
+    the system reports it: a record of who ran the command, not a proof)."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # noqa: BLE001 - no passwd entry (containers) nor LOGNAME/USER
+        user = f"uid-{os.getuid()}"
+    # The audit log refuses e-mail addresses: "name@domain" logins keep their name only.
+    user = re.sub(r"[^A-Za-z0-9._-]", "_", user.split("@", 1)[0])[:40] or "unknown"
+    return f"cli:{user}"
 
 
 class current_app_context:
@@ -54,3 +84,11 @@ def output_stream(path: str, newline: str | None = None) -> Iterator[TextIO]:
         return
     with open(path, "w", newline=newline, encoding="utf-8") as out:
         yield out
+
+
+def echo_table(headers: list[str], rows: list[list[str]]) -> None:
+    """Rows in columns under their headers, two spaces apart (the last column unpadded)."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    for row in [headers, *rows]:
+        cells = [str(c).ljust(w) for c, w in zip(row[:-1], widths[:-1], strict=True)]
+        click.echo("  ".join([*cells, str(row[-1])]).rstrip())

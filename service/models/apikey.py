@@ -1,4 +1,4 @@
-"""API keys: one site, one role, stored hashed."""
+"""API keys: one site, one role, stored hashed; who created each and when it was last used."""
 
 from __future__ import annotations
 
@@ -26,3 +26,7 @@ class ApiKey(db.Model):  # type: ignore[name-defined,misc]
     label: Mapped[str | None] = mapped_column(String(120), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # The audit actor that created it (`key:<id>`, `cli:<user>`, `system`); NULL before 0009.
+    created_by: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    # To the minute at best: written at most once per LAST_USE_RESOLUTION (domain/sites/keys).
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from marshmallow import INCLUDE, Schema, fields
+from marshmallow import INCLUDE, Schema, fields, validate
+
+from service.models.apikey import ROLES
 
 
 class ProblemSchema(Schema):
@@ -50,13 +52,24 @@ class NoticeVersionSummary(Schema):
 
 
 class KeyIn(Schema):
-    role = fields.String(required=True)
-    label = fields.String(allow_none=True)
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    label = fields.String(allow_none=True, validate=validate.Length(max=120))
 
 
-class KeyOut(Schema):
+class KeyInfoOut(Schema):
+    """A key as listed: never its secret."""
+
     key_id = fields.String(required=True)
     role = fields.String(required=True)
     label = fields.String(allow_none=True)
     created_at = fields.DateTime(required=True)
+    created_by = fields.String(allow_none=True, metadata={
+        "description": "The audit actor that created it: key:<id>, cli:<user> or system "
+                       "(null for keys created before this was recorded)."})
+    last_used_at = fields.DateTime(allow_none=True, metadata={
+        "description": "The last authenticated use, to the minute (null: never used)."})
+    revoked_at = fields.DateTime(allow_none=True)
+
+
+class KeyOut(KeyInfoOut):
     key = fields.String(metadata={"description": "The secret key, shown only once."})

@@ -16,6 +16,8 @@ ENDPOINTS: list[tuple[str, str, set[str]]] = [
     ("GET", "/api/v1/sites/demo/notices/1", {"admin", "auditor"}),
     ("POST", "/api/v1/sites/demo/notices", {"admin"}),
     ("POST", "/api/v1/sites/demo/keys", {"admin"}),
+    ("GET", "/api/v1/sites/demo/keys", {"admin"}),
+    ("PATCH", "/api/v1/sites/demo", {"admin"}),
     ("GET", "/api/v1/sites/demo/audit", {"auditor"}),
     ("GET", "/api/v1/sites/demo/audit/verify", {"auditor"}),
     ("GET", "/api/v1/sites/demo/audit/checkpoints", {"auditor"}),

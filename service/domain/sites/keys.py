@@ -1,20 +1,25 @@
-"""API keys: issue (shown once), store hashed, authenticate in constant time."""
+"""API keys: issue (shown once), store hashed, authenticate in constant time, list and
+revoke; who created each key is stored with it and its last use is kept to the minute."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
 from service.domain import audit
-from service.errors import Forbidden, InvalidInput, Unauthorized
+from service.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from service.extensions import db
 from service.models import ROLES, ApiKey, Site
 from service.models.types import utcnow
 
 PREFIX = "lupa"
+# A key's last use is written at most this often: a write per request would put a write on
+# every hot read path; to the minute is enough to tell a key in use from a forgotten one.
+LAST_USE_RESOLUTION = timedelta(minutes=1)
 
 
 def _hash(secret: str) -> str:
@@ -22,24 +27,33 @@ def _hash(secret: str) -> str:
 
 
 def create_key(site: Site, role: str, actor: str, label: str | None = None) -> tuple[ApiKey, str]:
-    """Return the stored key and its plaintext, which is never stored."""
+    """Return the stored key and its plaintext, which is never stored. `actor` (the creating
+    key, `cli:<user>` or `system`) is kept on the key and in the `key.created` entry."""
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of {', '.join(ROLES)}.", {"role": ["unknown role"]})
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
-    key = ApiKey(site_id=site.id, role=role, key_id=key_id, secret_hash=_hash(secret), label=label)
+    key = ApiKey(site_id=site.id, role=role, key_id=key_id, secret_hash=_hash(secret), label=label,
+                 created_by=actor)
     db.session.add(key)
     db.session.flush()
     audit.append(site, actor, "key.created", {"key_id": key_id, "role": role})
     return key, f"{PREFIX}_{key_id}_{secret}"
 
 
+def list_keys(site: Site) -> list[ApiKey]:
+    """Every key of the site, revoked ones too, oldest first (secrets are never kept)."""
+    return list(db.session.execute(
+        select(ApiKey).where(ApiKey.site_id == site.id).order_by(ApiKey.created_at, ApiKey.id)
+    ).scalars())
+
+
 def revoke_key(site: Site, key_id: str, actor: str) -> ApiKey:
-    key = db.session.execute(
-        select(ApiKey).where(ApiKey.site_id == site.id, ApiKey.key_id == key_id)
-    ).scalar_one_or_none()
+    """Revoke the site's key (audited once; revoking a revoked key changes nothing)."""
+    key = key_of_site(site, key_id)
     if key is None:
-        raise InvalidInput("No such key for this site.", {"key_id": ["unknown"]})
+        raise NotFound(f"Site {site.slug!r} has no key {str(key_id)[:40]!r}.",
+                       {"key_id": ["unknown"]})
     if key.revoked_at is None:
         key.revoked_at = utcnow()
         audit.append(site, actor, "key.revoked", {"key_id": key_id, "role": key.role})
@@ -60,6 +74,16 @@ def authenticate(authorization: str | None) -> ApiKey:
     if key is None or not ok or key.revoked_at is not None:
         raise Unauthorized("The API key is malformed or unknown.")
     return key
+
+
+def note_use(key: ApiKey, now: datetime | None = None) -> bool:
+    """Set the key's last use if the stored one is older than LAST_USE_RESOLUTION; True if it
+    changed (the caller commits it). Not audited: a use changes nothing of anyone's record."""
+    now = now or utcnow()
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USE_RESOLUTION:
+        return False
+    key.last_used_at = now
+    return True
 
 
 def key_of_site(site: Site, key_id: object) -> ApiKey | None:

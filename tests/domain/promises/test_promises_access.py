@@ -1,5 +1,5 @@
-"""Who may access (issue 12, item 3): the site's keys by role with their creation date (the
-key model records no last use), reported as not checkable, never as holding."""
+"""Who may access (issue 12, item 3): the site's keys by role with their creation date, who
+created them and their last use, reported as not checkable, never as holding."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from tests.conftest import demo_notice
 from tests.domain.promises.test_promises import promise, report
 
 
-def test_keys_by_role_with_their_creation_dates(app: Flask, client: Any, demo: dict) -> None:
+def test_keys_by_role_with_their_creation_and_last_use(app: Flask, client: Any, demo: dict) -> None:
     from service.domain import sites
     from service.domain.sites import keys
     from service.extensions import db
@@ -26,8 +26,12 @@ def test_keys_by_role_with_their_creation_dates(app: Flask, client: Any, demo: d
     assert access["status"] == "not_applicable" and access["notice"] == "security.electronic"
     assert access["counts"] == {"admin": 1, "sender": 1, "auditor": 1, "revoked": 1}
     assert sorted(e["role"] for e in access["evidence"]) == ["admin", "auditor", "sender"]
-    assert all(e["created_at"].endswith("Z") and e["last_used"] is None
+    assert all(e["created_at"].endswith("Z") and e["created_by"] == "test"
                for e in access["evidence"])
+    # The auditor key that asked for the report was used just now; the others never were.
+    used = {e["role"]: e["last_used"] for e in access["evidence"]}
+    assert used["admin"] is None and used["sender"] is None
+    assert used["auditor"] is not None and used["auditor"].endswith("Z")
     assert extra_id not in str(access["evidence"])
 
 
