@@ -312,8 +312,8 @@ def setup_subjects(port: int, keys: dict[str, str], n: int) -> dict[str, str]:
     return subjects
 
 
-def metric_sum(port: int, name: str) -> float:
-    status, text = api(port, "GET", "/metrics")
+def metric_sum(port: int, name: str, token: str) -> float:
+    status, text = api(port, "GET", "/metrics", key=token)
     total = 0.0
     for line in (text.decode() if isinstance(text, bytes) else str(text)).splitlines():
         if line.startswith(name + "{") or line.startswith(name + " "):
@@ -413,8 +413,10 @@ def main() -> int:  # noqa: C901 - one linear scenario reads best top to bottom
         summary["events"] = events
 
         # --- verify ------------------------------------------------------------------------
-        fallbacks = sum(metric_sum(x.port, "lupa_redis_fallbacks_total") for x in instances)
-        redis_up = [metric_sum(x.port, "lupa_redis_up") for x in instances]
+        token = env["LUPA_METRICS_TOKEN"]
+        fallbacks = sum(metric_sum(x.port, "lupa_redis_fallbacks_total", token)
+                        for x in instances)
+        redis_up = [metric_sum(x.port, "lupa_redis_up", token) for x in instances]
         for x in instances:
             api(x.port, "GET", f"/api/v1/sites/{SITE}/config")
         time.sleep(2.5)  # past the per-worker cache TTL, so a miss goes to Redis again
