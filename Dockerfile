@@ -3,6 +3,7 @@
 #   docker run --rm -e LUPA_DATABASE_URL=... lupa lupa db upgrade      # migrations: own step
 #   docker run -p 8000:8000 -e LUPA_DATABASE_URL=... -e LUPA_REDIS_URL=... \
 #       -e LUPA_SECRET_KEY=... -e LUPA_SIGNING_KEY=... -e LUPA_ENCRYPTION_KEY=... \
+#       -e LUPA_METRICS_TOKEN=... \
 #       -e LUPA_PUBLIC_URL=https://consent.example.fi lupa    # lupa serve refuses weak values
 FROM python:3.11-slim
 
@@ -15,9 +16,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --system --uid 10001 --home-dir /var/lib/lupa --create-home lupa
 
+# Dependencies only from the hash-pinned lock (scripts/lock.sh), then Lupa without them.
+COPY requirements.lock ./
+RUN pip install --require-hashes --no-deps -r requirements.lock
 COPY pyproject.toml README.md ./
 COPY service ./service
-RUN pip install .
+RUN pip install --no-deps . && pip check
 COPY migrations ./migrations
 
 USER lupa

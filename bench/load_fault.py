@@ -143,6 +143,7 @@ class Record:
     server_errors: list[tuple[float, str, int, str, float]] = field(default_factory=list)
     connection_errors: Counter[str] = field(default_factory=Counter)
     acked_writes: Counter[str] = field(default_factory=Counter)
+    wrong_visitor: int = 0  # a returning visitor's write recorded under another id
     read_missing: int = 0
     withdrawn_at: dict[str, float] = field(default_factory=dict)
     may_contact_after_optout: list[tuple[str, float, float]] = field(default_factory=list)
@@ -165,13 +166,18 @@ class Client(threading.Thread):
         self.t0 = t0
         self.conns: dict[int, http.client.HTTPConnection] = {}
         self.visitors: list[str] = []
+        self.cookies: dict[str, str] = {}  # visitor id -> its `lupa_vid=...` cookie
+        self.set_cookie = ""
 
     def request(self, op: str, method: str, path: str, body: Any = None,
-                key: str | None = None) -> tuple[int, Any, float] | None:
+                key: str | None = None, cookie: str | None = None,
+                ) -> tuple[int, Any, float] | None:
         port = self.rng.choice(self.ports)
         headers = {"Content-Type": "application/json"}
         if key:
             headers["Authorization"] = f"Bearer {key}"
+        if cookie:
+            headers["Cookie"] = cookie
         sent = time.monotonic()
         try:
             conn = self.conns.get(port) or http.client.HTTPConnection("127.0.0.1", port,
@@ -198,6 +204,7 @@ class Client(threading.Thread):
             parsed = json.loads(data) if data else None
         except ValueError:
             parsed = None
+        self.set_cookie = (resp.getheader("Set-Cookie") or "").split(";")[0]
         return resp.status, parsed, sent
 
     def run(self) -> None:
@@ -211,21 +218,26 @@ class Client(threading.Thread):
         self.request("config", "GET", f"/api/v1/sites/{SITE}/config")
 
     def op_write(self) -> None:
+        """A returning visitor (its signed `lupa_vid` cookie) or a first visit (the service
+        gives the id, and the cookie that names it from then on)."""
+        visitor: str | None = None
         if self.visitors and self.rng.random() < 0.5:
             visitor = self.rng.choice(self.visitors)
-        else:
-            visitor = str(uuid.uuid4())
         method = self.rng.choice(["accept_all", "reject_all"])
         choices = ({"preferences": True, "analytics": True, "marketing": True}
                    if method == "accept_all" else {})
         out = self.request("write", "POST", f"/api/v1/sites/{SITE}/consents",
-                           {"visitor_id": visitor, "notice_version": 1, "choices": choices,
-                            "method": method})
+                           {"notice_version": 1, "choices": choices, "method": method},
+                           cookie=self.cookies.get(visitor or ""))
         if out and 200 <= out[0] < 300:
+            stored = str(out[1]["visitor_id"])
             with self.rec.lock:
-                self.rec.acked_writes[visitor] += 1
-            if visitor not in self.visitors:
-                self.visitors.append(visitor)
+                self.rec.acked_writes[stored] += 1
+                if visitor is not None and stored != visitor:
+                    self.rec.wrong_visitor += 1  # a returning visitor recorded as another
+            if visitor is None:
+                self.cookies[stored] = self.set_cookie
+                self.visitors.append(stored)
 
     def op_read(self) -> None:
         if not self.visitors:
@@ -312,8 +324,8 @@ def setup_subjects(port: int, keys: dict[str, str], n: int) -> dict[str, str]:
     return subjects
 
 
-def metric_sum(port: int, name: str) -> float:
-    status, text = api(port, "GET", "/metrics")
+def metric_sum(port: int, name: str, token: str) -> float:
+    status, text = api(port, "GET", "/metrics", key=token)
     total = 0.0
     for line in (text.decode() if isinstance(text, bytes) else str(text)).splitlines():
         if line.startswith(name + "{") or line.startswith(name + " "):
@@ -413,8 +425,10 @@ def main() -> int:  # noqa: C901 - one linear scenario reads best top to bottom
         summary["events"] = events
 
         # --- verify ------------------------------------------------------------------------
-        fallbacks = sum(metric_sum(x.port, "lupa_redis_fallbacks_total") for x in instances)
-        redis_up = [metric_sum(x.port, "lupa_redis_up") for x in instances]
+        token = env["LUPA_METRICS_TOKEN"]
+        fallbacks = sum(metric_sum(x.port, "lupa_redis_fallbacks_total", token)
+                        for x in instances)
+        redis_up = [metric_sum(x.port, "lupa_redis_up", token) for x in instances]
         for x in instances:
             api(x.port, "GET", f"/api/v1/sites/{SITE}/config")
         time.sleep(2.5)  # past the per-worker cache TTL, so a miss goes to Redis again
@@ -454,6 +468,7 @@ def main() -> int:  # noqa: C901 - one linear scenario reads best top to bottom
             "audit_entries_for_them": audited[0] if audited else None,
             "acknowledged_but_missing": len(lost),
             "reads_missing_an_acknowledged_write": rec.read_missing,
+            "writes_recorded_under_another_visitor": rec.wrong_visitor,
             "chain_verifies": verify.returncode == 0,
             "server_errors_outside_pg_window": len(outside),
             "server_errors_in_pg_window_not_503_problem": len(inside_bad),
@@ -472,6 +487,8 @@ def main() -> int:  # noqa: C901 - one linear scenario reads best top to bottom
             failures.append("consent rows != audit entries")
         if rec.read_missing:
             failures.append("read missed an acknowledged write")
+        if rec.wrong_visitor:
+            failures.append("a returning visitor's write was recorded under another id")
         if verify.returncode != 0:
             failures.append("chain does not verify: " + verify.stdout[-500:] + verify.stderr[-500:])
         if outside:

@@ -10,6 +10,7 @@ from flask import Flask, redirect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from service import api, auditor, cache, cli, database, limits, logs, metrics, problems
+from service.bodies import JsonDepthRequest
 from service.config import check_config, load_config, normalise_database_url
 from service.extensions import db, migrate, redis_holder
 from service.web import customer, demo, pages, widget
@@ -21,6 +22,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: configuration, extensions, blueprints, error handlers, CLI."""
     app = Flask(__name__, instance_path=os.environ.get("LUPA_INSTANCE_PATH") or None,
                 instance_relative_config=True)
+    app.request_class = JsonDepthRequest  # JSON bodies nested too deep: 400 before parsing
     app.config.update(load_config(os.environ, app.instance_path))
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,

@@ -88,7 +88,15 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         "LUPA_RATELIMIT_STRATEGY": environ.get("LUPA_RATELIMIT_STRATEGY", "fixed-window"),
         "LUPA_RATELIMIT_STORAGE_URL": environ.get("LUPA_RATELIMIT_STORAGE_URL") or None,
         "LUPA_HSTS_MAX_AGE": int(environ.get("LUPA_HSTS_MAX_AGE", "63072000")),
-        # When set, /metrics wants `Authorization: Bearer <token>`.
+        # Auditor pages: seconds a session lives after sign-in whatever is done (absolute),
+        # and without a request (idle); a sign-out ends it at once.
+        "LUPA_AUDITOR_SESSION_MAX_AGE": int(environ.get("LUPA_AUDITOR_SESSION_MAX_AGE",
+                                                        str(8 * 3600))),
+        "LUPA_AUDITOR_SESSION_IDLE": int(environ.get("LUPA_AUDITOR_SESSION_IDLE",
+                                                     str(30 * 60))),
+        # /metrics: off when false; with a token it wants `Authorization: Bearer <token>`,
+        # without one it answers only this machine (the demo). `lupa serve` wants a token.
+        "LUPA_METRICS_ENABLED": _flag_or_none(environ.get("LUPA_METRICS_ENABLED")) is not False,
         "LUPA_METRICS_TOKEN": environ.get("LUPA_METRICS_TOKEN") or None,
     }
     cfg.update(marketing_settings(environ))

@@ -26,7 +26,7 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 from sqlalchemy import select
 
-from service.errors import Unauthorized
+from service.errors import Forbidden, NotFound, Unauthorized
 from service.extensions import db, redis_holder
 from service.models import AuditHead, Site
 
@@ -123,13 +123,27 @@ def _registry(app: Flask) -> CollectorRegistry:
     return registry
 
 
-@bp.get("/metrics")
-def metrics_view() -> Response:
+LOOPBACK = ("127.0.0.1", "::1")
+
+
+def check_access() -> None:
+    """/metrics lists every site: off (404) when LUPA_METRICS_ENABLED is false; with
+    LUPA_METRICS_TOKEN the bearer token is required; without one only this machine may read
+    (the demo: `lupa serve` refuses to start without a token while metrics are on)."""
+    if not current_app.config.get("LUPA_METRICS_ENABLED", True):
+        raise NotFound("Metrics are turned off (LUPA_METRICS_ENABLED).")
     token = current_app.config.get("LUPA_METRICS_TOKEN")
     if token:
         given = request.headers.get("Authorization", "")
         if not hmac.compare_digest(given.encode(), f"Bearer {token}".encode()):
             raise Unauthorized("Metrics need the metrics token.")
+    elif request.remote_addr not in LOOPBACK:
+        raise Forbidden("Without LUPA_METRICS_TOKEN, metrics answer only this machine.")
+
+
+@bp.get("/metrics")
+def metrics_view() -> Response:
+    check_access()
     registry = _registry(current_app._get_current_object())  # type: ignore[attr-defined]
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)
 

@@ -1,6 +1,7 @@
 """What a production start (`lupa serve`, gunicorn on `service.wsgi:app`) demands of the
 secrets and of the public URL before anything starts: each present, well formed, not a
-placeholder, strong enough, and no value reused for two jobs.
+placeholder, strong enough, and no value reused for two jobs. The /metrics token is one of
+them unless metrics are turned off (LUPA_METRICS_ENABLED=0).
 
 The checks catch mistakes (a placeholder left in, a short word, a seed of zeros, a URL with a
 path), not malice: generate every secret with the commands in docs/operations.md. Messages
@@ -123,18 +124,35 @@ def public_url_problem(value: str | None, placeholders: bool = True) -> str | No
     return None
 
 
+def _flag(value: str | None) -> bool:
+    """An on/off setting, on unless it says 0, false, no or off."""
+    return (value or "").strip().lower() not in ("0", "false", "no", "off")
+
+
+def metrics_token_problem(value: str | None) -> str | None:
+    """Why LUPA_METRICS_TOKEN cannot guard /metrics (which lists every site), or None."""
+    problem = text_secret_problem("LUPA_METRICS_TOKEN", value)
+    if problem:
+        return f"{problem}; or turn /metrics off with LUPA_METRICS_ENABLED=0"
+    return None
+
+
 def serve_problems(environ: Mapping[str, str]) -> list[str]:
-    """Every reason a production start must refuse, in the order of REQUIRED; empty if none."""
+    """Every reason a production start must refuse, in the order of REQUIRED (then the metrics
+    token, unless LUPA_METRICS_ENABLED is off); empty if none."""
     problems = [
         text_secret_problem("LUPA_SECRET_KEY", environ.get("LUPA_SECRET_KEY")),
         key_problem("LUPA_SIGNING_KEY", environ.get("LUPA_SIGNING_KEY")),
         key_problem("LUPA_ENCRYPTION_KEY", environ.get("LUPA_ENCRYPTION_KEY")),
         public_url_problem(environ.get("LUPA_PUBLIC_URL")),
     ]
+    if _flag(environ.get("LUPA_METRICS_ENABLED")):
+        problems.append(metrics_token_problem(environ.get("LUPA_METRICS_TOKEN")))
     out = [p for p in problems if p]
-    values = {name: (environ.get(name) or "").strip() for name in REQUIRED[:3]}
-    for i, first in enumerate(REQUIRED[:3]):
-        for second in REQUIRED[i + 1:3]:
+    names = (*REQUIRED[:3], "LUPA_METRICS_TOKEN")
+    values = {name: (environ.get(name) or "").strip() for name in names}
+    for i, first in enumerate(names):
+        for second in names[i + 1:]:
             if values[first] and values[first] == values[second]:
                 out.append(f"{first} and {second} must be different, independent secrets")
     return out

@@ -179,5 +179,17 @@ def bearer(key: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {key}"}
 
 
+def as_visitor(client: FlaskClient, visitor_id: str | None) -> None:
+    """Make the test client the browser of this visitor: the service's signed `lupa_vid`
+    cookie for the id (None: a browser without one, a first visit)."""
+    if visitor_id is None:
+        client.delete_cookie("lupa_vid")
+        return
+    from service.domain.consent import cookie_value
+
+    client.set_cookie("lupa_vid", cookie_value(client.application.config["SECRET_KEY"],
+                                               str(uuid.UUID(visitor_id))))
+
+
 def new_visitor() -> str:
     return str(uuid.uuid4())

@@ -7,6 +7,7 @@ from flask import Flask
 from service import problems
 from service.api import (
     audit,
+    auth,
     checks,
     config,
     consents,
@@ -27,6 +28,8 @@ from service.extensions import api
 
 def init_app(app: Flask) -> None:
     api.init_app(app)
+    # A protected view's key is checked before flask-smorest reads its body (api/auth.py).
+    app.before_request(auth.authenticate_first)
     problems.document_problems(api.spec)  # errors documented as the problem+json we send
     api.spec.components.security_scheme(
         "bearer", {"type": "http", "scheme": "bearer", "description": "A Lupa API key."}

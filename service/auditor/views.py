@@ -113,6 +113,7 @@ def login(site: str) -> Any:
 @signed_in
 def logout(site: Site, key: Any) -> Any:
     sign_out()
+    db.session.commit()
     return redirect(url_for("auditor.login", site=site.slug), code=303)
 
 

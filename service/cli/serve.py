@@ -1,9 +1,10 @@
 """`lupa serve`: the production server (gunicorn with service/gunicorn_conf.py).
 
 Before gunicorn starts, the environment the workers will read is checked: LUPA_SECRET_KEY,
-LUPA_SIGNING_KEY, LUPA_ENCRYPTION_KEY and LUPA_PUBLIC_URL set, well formed, no placeholder,
-strong and independent (service/secret_checks.py), and LUPA_ENCRYPTION_KEY opens the stored
-identifiers. Any failure exits 2 with every reason and starts nothing."""
+LUPA_SIGNING_KEY, LUPA_ENCRYPTION_KEY and LUPA_PUBLIC_URL (and LUPA_METRICS_TOKEN, unless
+LUPA_METRICS_ENABLED=0) set, well formed, no placeholder, strong and independent
+(service/secret_checks.py), and LUPA_ENCRYPTION_KEY opens the stored identifiers. Any
+failure exits 2 with every reason and starts nothing."""
 
 from __future__ import annotations
 

@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 
 from service.domain import marketing
+from service.formats.cells import ESCAPED_STARTS, SafeWriter
 from service.formats.registry import CSV, NDJSON, Writer, register
 
 KIND = "check-answers"
@@ -48,9 +49,11 @@ def csv_lines(answered: tuple[list[str], list[int]]) -> bytes:
     recipients, codes = answered
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    safe = SafeWriter(out)
     tails = _CSV_TAIL
     for r, c in zip(recipients, codes, strict=True):
-        writer.writerow([r, *tails[c]])
+        # the recipient as the sender gave it: maybe a formula, or a CR that starts a row
+        (safe if r[:1] in ESCAPED_STARTS or "\r" in r else writer).writerow([r, *tails[c]])
     return out.getvalue().encode()
 
 

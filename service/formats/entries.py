@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from service.formats.cells import SafeWriter
 from service.formats.registry import CSV, NDJSON, Writer, register
 
 KIND = "audit-entries"
@@ -23,7 +23,7 @@ def jsonl_rows(entries: Iterable[dict[str, Any]]) -> bytes:
 
 def csv_rows(entries: Iterable[dict[str, Any]]) -> bytes:
     buf = io.StringIO()
-    csv.DictWriter(buf, fieldnames=CSV_COLUMNS, lineterminator="\n").writerows(entries)
+    SafeWriter(buf).writerows([e.get(c, "") for c in CSV_COLUMNS] for e in entries)
     return buf.getvalue().encode()
 
 

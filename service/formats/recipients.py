@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import json
 import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from service import bodies
 from service.formats.lines import iter_lines, runs
 from service.formats.registry import CSV, NDJSON
 
@@ -42,7 +42,7 @@ def _ndjson_value(line: bytes) -> str | None:
         return text[1:-1].decode("utf-8", "replace")  # the common case, without a parser
     if text[:1] in (b'"', b"{"):
         try:
-            value = json.loads(text)
+            value = bodies.loads(text)  # a line nested too deep is a ValueError too
         except ValueError:
             return ""
         if isinstance(value, dict):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable, Iterator
 from itertools import islice
 from typing import Any
 
+from service.formats.cells import SafeWriter
 from service.formats.registry import CSV, NDJSON, Writer, register
 
 KIND = "suppressions"
@@ -22,8 +22,7 @@ def ndjson_rows(items: Iterable[dict[str, Any]]) -> bytes:
 
 def csv_rows(items: Iterable[dict[str, Any]]) -> bytes:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(
-        [item.get(c, "") for c in CSV_COLUMNS] for item in items)
+    SafeWriter(out).writerows([item.get(c, "") for c in CSV_COLUMNS] for item in items)
     return out.getvalue().encode()
 
 

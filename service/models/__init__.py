@@ -13,6 +13,7 @@ from service.models.marketing import (
     SubjectIdentifier,
 )
 from service.models.rights import SubjectRequest
+from service.models.session import AuditorSession
 from service.models.site import NoticeVersion, Site
 from service.models.verification import IdentifierChallenge, MessageSend
 
@@ -22,6 +23,7 @@ __all__ = [
     "AuditCheckpoint",
     "AuditEntry",
     "AuditHead",
+    "AuditorSession",
     "CheckAnswer",
     "ConsentEvent",
     "IdentifierChallenge",

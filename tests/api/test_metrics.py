@@ -85,6 +85,42 @@ def test_metrics_token_is_required_when_configured(
     assert c.get("/metrics", headers={"Authorization": "Bearer s3cret-token"}).status_code == 200
 
 
+def test_without_a_token_metrics_answer_only_this_machine(client: FlaskClient,
+                                                          demo: dict) -> None:
+    """/metrics names every site: with no LUPA_METRICS_TOKEN (the demo) only a loopback
+    client may read it (`lupa serve` refuses to start without a token)."""
+    for address in ("127.0.0.1", "::1"):
+        assert client.get("/metrics", environ_base={"REMOTE_ADDR": address}).status_code == 200
+    for address in ("192.0.2.10", "10.0.0.1", "2001:db8::1"):
+        r = client.get("/metrics", environ_base={"REMOTE_ADDR": address})
+        assert r.status_code == 403 and r.mimetype == "application/problem+json"
+        assert b"demo" not in r.get_data()
+
+
+def test_a_token_is_wanted_from_every_address(database_url: str, tmp_path: Path,
+                                               demo: dict) -> None:
+    app = make_app(database_url, tmp_path / "tok2", LUPA_METRICS_TOKEN="t" * 8 + "-metrics")
+    c = app.test_client()
+    assert c.get("/metrics", environ_base={"REMOTE_ADDR": "127.0.0.1"}).status_code == 401
+    ok = c.get("/metrics", environ_base={"REMOTE_ADDR": "192.0.2.10"},
+               headers={"Authorization": "Bearer " + "t" * 8 + "-metrics"})
+    assert ok.status_code == 200
+
+
+def test_metrics_turned_off_are_not_found(database_url: str, tmp_path: Path,
+                                          demo: dict) -> None:
+    from service.config import load_config
+
+    for off in ("0", "false", "no", "off"):
+        assert load_config({"LUPA_METRICS_ENABLED": off}, str(tmp_path))[
+            "LUPA_METRICS_ENABLED"] is False
+    assert load_config({}, str(tmp_path))["LUPA_METRICS_ENABLED"] is True
+    app = make_app(database_url, tmp_path / "off", LUPA_METRICS_ENABLED=False,
+                   LUPA_METRICS_TOKEN="t" * 16)
+    r = app.test_client().get("/metrics", headers={"Authorization": "Bearer " + "t" * 16})
+    assert r.status_code == 404 and r.mimetype == "application/problem+json"
+
+
 def test_multiprocess_mode_aggregates_worker_files(
     tmp_path: Path, monkeypatch: Any, client: FlaskClient, demo: dict,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import axe_violations, consent_cookie, wait_until
+from tests.browser.conftest import axe_violations, wait_until
 from tests.browser.test_consent_flow import open_demo, wait_for_record
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def test_keyboard_only_visitor_can_choose_categories(page, context, demo_url, se
     page.keyboard.press("Enter")
     expect(dialog).to_be_hidden()
     wait_until(page, "(window.__ran || []).includes('ga')")
-    record = wait_for_record(server_choice, consent_cookie(context)["v"], "custom")
+    record = wait_for_record(server_choice, context, "custom")
     assert record["choices"]["analytics"] is True and record["choices"]["marketing"] is False
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SITE, consent_cookie, data_layer, ran, wait_until
+from tests.browser.conftest import SITE, data_layer, ran, wait_until
 from tests.browser.test_consent_flow import wait_for_record
 
 pytestmark = pytest.mark.browser
@@ -69,7 +69,7 @@ def test_statistics_key_of_type_analytics_runs_only_after_accept(
     update = [e for e in consent if e[1] == "update"][-1][2]
     assert update["analytics_storage"] == "granted"
     assert update["ad_storage"] == "denied" and update["functionality_storage"] == "denied"
-    record = wait_for_record(server_choice, consent_cookie(page.context)["v"], "accept_all")
+    record = wait_for_record(server_choice, page.context, "accept_all")
     assert record["choices"] == {"necessary": True, "statistics": True}
 
 

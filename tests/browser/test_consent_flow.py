@@ -24,14 +24,19 @@ def open_demo(page: Any, url: str) -> Any:
     return requests
 
 
-def wait_for_record(server_choice: Any, visitor_id: str, method: str) -> dict[str, Any]:
+def wait_for_record(server_choice: Any, who: Any, method: str) -> dict[str, Any]:
+    """The service's record of `method` for a visitor id, or for a browser context: the id
+    in its widget cookie, read again on each try (on a first visit the service gives the
+    visitor its own id, which the widget adopts once its write is delivered)."""
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        record = server_choice(visitor_id)
+    while True:
+        visitor_id = who if isinstance(who, str) else consent_cookie(who).get("v", "")
+        record = server_choice(visitor_id) if visitor_id else None
         if record is not None and record["method"] == method:
             return dict(record)
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no {method} record for {visitor_id}: {record}")
         time.sleep(0.1)
-    raise AssertionError(f"no {method} record for {visitor_id}: {server_choice(visitor_id)}")
 
 
 def test_nothing_blocked_runs_or_sets_cookies_before_consent(page, context, demo_url):
@@ -58,8 +63,9 @@ def test_accept_all_runs_every_tag_and_is_recorded(page, context, demo_url, serv
     wait_until(page, "(window.__ran || []).length >= 4")
     assert set(ran(page)) == ALL_TAGS
     assert TRACKING_COOKIES <= cookie_names(context)
+    record = wait_for_record(server_choice, context, "accept_all")
     stored = consent_cookie(context)
-    record = wait_for_record(server_choice, stored["v"], "accept_all")
+    assert stored["v"] == record["visitor_id"]
     assert record["choices"] == {
         "necessary": True, "preferences": True, "analytics": True, "marketing": True
     }
@@ -75,7 +81,7 @@ def test_reject_all_runs_nothing_and_is_recorded(page, context, demo_url, server
     open_demo(page, demo_url)
     page.get_by_role("button", name="Reject all").first.click()
     expect(page.locator(".lupa-banner")).to_be_hidden()
-    record = wait_for_record(server_choice, consent_cookie(context)["v"], "reject_all")
+    record = wait_for_record(server_choice, context, "reject_all")
     assert record["choices"] == {
         "necessary": True, "preferences": False, "analytics": False, "marketing": False
     }
@@ -105,7 +111,7 @@ def test_custom_choice_runs_only_granted_categories(page, context, demo_url, ser
     assert set(ran(page)) == {"ga", "ga-config"}
     names = cookie_names(context)
     assert {"_ga", "_gid"} <= names and "_fbp" not in names and "kirkas_lang" not in names
-    record = wait_for_record(server_choice, consent_cookie(context)["v"], "custom")
+    record = wait_for_record(server_choice, context, "custom")
     assert record["choices"] == {
         "necessary": True, "preferences": False, "analytics": True, "marketing": False
     }
@@ -124,7 +130,7 @@ def test_withdrawal_removes_cookies_and_is_recorded(page, context, demo_url, ser
     expect(dialog).to_be_hidden()
     assert cookie_names(context) & TRACKING_COOKIES == set()
     assert "lupa_consent" in cookie_names(context)
-    record = wait_for_record(server_choice, consent_cookie(context)["v"], "withdraw")
+    record = wait_for_record(server_choice, context, "withdraw")
     assert not any(v for k, v in record["choices"].items() if k != "necessary")
     assert page.evaluate("Lupa.getConsent().method") == "withdraw"
 
@@ -196,8 +202,8 @@ def test_gpc_refuses_marketing_without_asking(browser, live_server, server_choic
         expect(page.locator(".lupa-banner [data-lupa-gpc]")).to_contain_text(
             "Global Privacy Control"
         )
-        visitor = consent_cookie(context)["v"]
-        first = wait_for_record(server_choice, visitor, "gpc")
+        first = wait_for_record(server_choice, context, "gpc")
+        visitor = first["visitor_id"]
         assert first["choices"]["marketing"] is False
         page.get_by_role("button", name="Accept all").first.click()
         wait_until(page, "(window.__ran || []).includes('ga')")
@@ -226,8 +232,7 @@ def test_new_notice_version_with_changed_categories_asks_again(
 ):
     open_demo(page, demo_url)
     page.get_by_role("button", name="Accept all").first.click()
-    visitor = consent_cookie(context)["v"]
-    wait_for_record(server_choice, visitor, "accept_all")
+    visitor = wait_for_record(server_choice, context, "accept_all")["visitor_id"]
     assert publish_notice_v2() == 2
     page.reload()
     expect(page.locator(".lupa-banner")).to_be_visible()
@@ -260,7 +265,7 @@ def test_choice_made_offline_is_queued_and_delivered_later(
     visitor = consent_cookie(context)["v"]
     assert server_choice(visitor) is None
     context.set_offline(False)
-    wait_for_record(server_choice, visitor, "accept_all")
+    wait_for_record(server_choice, context, "accept_all")
     wait_until(page, "localStorage.getItem('lupa_queue:demo') === null")
 
 
@@ -277,7 +282,7 @@ def test_queued_choice_survives_a_closed_page(browser, live_server, server_choic
         assert server_choice(visitor) is None
         page = context.new_page()
         page.goto(f"{live_server}/demo?lang=en")
-        wait_for_record(server_choice, visitor, "reject_all")
+        wait_for_record(server_choice, context, "reject_all")
     finally:
         context.close()
 
@@ -334,8 +339,7 @@ def test_choice_is_restored_from_the_service_cookie_when_the_script_cookie_is_go
 ):
     open_demo(page, demo_url)
     page.get_by_role("button", name="Reject all").first.click()
-    visitor = consent_cookie(context)["v"]
-    wait_for_record(server_choice, visitor, "reject_all")
+    visitor = wait_for_record(server_choice, context, "reject_all")["visitor_id"]
     drop_script_cookie(context)
     page.reload()
     wait_until(page, "!!(window.Lupa && Lupa.getConsent() && Lupa.getConsent().decided)")
@@ -354,7 +358,7 @@ def test_restored_choice_about_an_older_notice_version_asks_again(
 ):
     open_demo(page, demo_url)
     page.get_by_role("button", name="Accept all").first.click()
-    wait_for_record(server_choice, consent_cookie(context)["v"], "accept_all")
+    wait_for_record(server_choice, context, "accept_all")
     assert publish_notice_v2() == 2
     drop_script_cookie(context)
     page.reload()

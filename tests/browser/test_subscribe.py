@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import consent_cookie, wait_until
+from tests.browser.conftest import wait_until
+from tests.browser.test_consent_flow import wait_for_record
 from tests.marketing_helpers import BASE, admin
 
 pytestmark = pytest.mark.browser
@@ -30,10 +31,12 @@ def held(detail: dict[str, Any]) -> dict[tuple[str, str], str]:
             if p["state"] != "none"}
 
 
-def test_form_signup_is_pending_and_linked_to_the_visitor(page, context, demo_url, app, demo):
+def test_form_signup_is_pending_and_linked_to_the_visitor(page, context, demo_url, app, demo,
+                                                          server_choice):
     page.goto(demo_url)
     page.get_by_role("button", name="Accept all").click()
-    visitor_id = consent_cookie(context)["v"]
+    # the visitor id the service gave (a first visit), once the widget has it
+    visitor_id = wait_for_record(server_choice, context, "accept_all")["visitor_id"]
     form = page.locator("form[data-lupa-subscribe]")
     form.get_by_label("Email address").fill(EMAIL)
     form.get_by_role("button", name="Subscribe to the newsletter").click()

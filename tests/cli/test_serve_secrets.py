@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,6 +32,7 @@ GOOD = {
     "LUPA_SIGNING_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     "LUPA_ENCRYPTION_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
     "LUPA_PUBLIC_URL": "https://consent.example.fi",
+    "LUPA_METRICS_TOKEN": secrets.token_urlsafe(32),
 }
 B64 = base64.b64encode
 
@@ -81,6 +83,11 @@ BAD = [
     ("LUPA_PUBLIC_URL", "https://user:pw@consent.example.fi", "user"),
     ("LUPA_PUBLIC_URL", "ftp://consent.example.fi", "absolute"),
     ("LUPA_PUBLIC_URL", "https://lupa.example.com", "placeholder"),
+    # /metrics lists every site: a token unless metrics are turned off
+    ("LUPA_METRICS_TOKEN", None, "LUPA_METRICS_ENABLED=0"),
+    ("LUPA_METRICS_TOKEN", "CHANGE-ME-metrics-token", "placeholder"),
+    ("LUPA_METRICS_TOKEN", "metrics", "too weak"),
+    ("LUPA_METRICS_TOKEN", GOOD["LUPA_SECRET_KEY"], "different"),
 ]
 
 
@@ -104,6 +111,14 @@ def test_serve_refuses_every_value_of_the_compose_example(app: Flask, execs: lis
     assert result.exit_code == 2 and execs == []
     for name in GOOD:
         assert any(name in line for line in result.output.splitlines()), (name, result.output)
+
+
+@pytest.mark.parametrize("off", ["0", "false", "off"])
+def test_serve_needs_no_metrics_token_with_metrics_turned_off(app: Flask, execs: list,
+                                                              off: str) -> None:
+    result = serve(app, LUPA_METRICS_TOKEN=None, LUPA_METRICS_ENABLED=off)
+    assert result.exit_code == 0, result.output
+    assert len(execs) == 1
 
 
 @pytest.mark.parametrize("url", ["https://consent.example.fi", "https://consent.example.fi/",
@@ -197,7 +212,17 @@ def test_lupa_serve_with_good_values_answers(tmp_path: Path, started: list) -> N
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
                 assert r.status == 200
-                return
+            break
         except OSError:
             time.sleep(0.3)
-    pytest.fail(f"lupa serve did not answer (exit {proc.poll()})")
+    else:
+        pytest.fail(f"lupa serve did not answer (exit {proc.poll()})")
+    # /metrics, even from this machine, wants the token
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5)
+    assert refused.value.code == 401
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/metrics", headers={
+        "Authorization": f"Bearer {GOOD['LUPA_METRICS_TOKEN']}"})
+    with urllib.request.urlopen(request, timeout=5) as r:
+        assert r.status == 200 and b"lupa_database_up" in r.read()
+

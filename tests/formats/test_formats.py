@@ -100,3 +100,50 @@ def test_recipient_readers_skip_a_header_and_read_every_ndjson_shape() -> None:
     nd = b'"a@example.fi"\n{"recipient": "+358401234567"}\nplain@example.fi\n{"x": 1}\n'
     assert list(ndjson_recipients(io.BytesIO(nd))) == ["a@example.fi", "+358401234567",
                                                       "plain@example.fi", ""]
+
+
+# -- CSV cells a spreadsheet would run (OWASP CSV injection) ------------------------------------
+
+FORMULAS = ["=HYPERLINK(\"http://x.invalid\",\"a\")", "+cmd|' /C calc'!A0", "-2+3+cmd|x!A0",
+            "@SUM(1+1)*cmd|x!A0", "\t=1+1", "\r=1+1", "'=already quoted"]
+PLAIN = ["a@example.fi", "+358401234567", "-5", "1.5", "", "x=1", "O'Brien", "a\r=1+1",
+         "a\n=1+1"]  # a CR or LF inside a cell: quoted, so no row can start at it
+
+
+def _csv_cells(kind: str, value: str) -> list[str]:
+    """The data cells written for one row of `kind` whose text fields all hold `value`."""
+    import csv as csv_module
+
+    batch: object
+    if kind == "check-answers":
+        batch = ([value], [3])
+    elif kind == "audit-entries":
+        batch = [{"site": value, "seq": 1, "ts": value, "actor": value, "action": value,
+                  "subject": value, "payload": value, "prev_hash": value, "hash": value, "v": 2,
+                  "payload_hash": value}]
+    else:  # a new kind with a CSV writer: add its row here
+        assert kind == "suppressions", kind
+        batch = [{"email": value, "phone": value, "customer_number": value, "reason": value,
+                  "subject": value}]
+    body = formats.writer(kind, "csv").rows(batch).decode()
+    [row] = list(csv_module.reader(io.StringIO(body, newline="")))
+    return [cell for cell in row if cell not in ("", "2", "1", "false", "prohibited")] \
+        if value else [""]
+
+
+@pytest.mark.parametrize("kind", ["check-answers", "audit-entries", "suppressions"])
+def test_every_csv_writer_quotes_cells_a_spreadsheet_would_run(kind: str) -> None:
+    """OWASP: a cell starting with = + - @ tab or CR gets a leading single quote (and one
+    starting with a quote one more, so that dropping one leading quote reverses it); plain
+    numbers such as an E.164 phone stay as they are."""
+    from service.formats import registry
+
+    csv_kinds = {k for k, ws in registry._WRITERS.items()
+                 if any(w.media_type == "text/csv" for w in ws.values())}
+    assert csv_kinds == {"check-answers", "audit-entries", "suppressions"}  # a new one: above
+    for value in FORMULAS:
+        cells = _csv_cells(kind, value)
+        assert cells and all(cell == "'" + value for cell in cells), (value, cells)
+    for value in PLAIN:
+        cells = _csv_cells(kind, value)
+        assert all(cell == value for cell in cells), (value, cells)

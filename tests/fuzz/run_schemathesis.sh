@@ -23,7 +23,7 @@ export LUPA_RATELIMIT_ENABLED=0 LUPA_LOG_LEVEL=${FUZZ_LOG_LEVEL:-WARNING} PROMET
 unset LUPA_REDIS_URL
 # service.wsgi (like `lupa serve`) refuses to start without strong secrets and a public URL:
 # fresh ones per run, shared by seed.py and the server.
-eval "$("$py" -c 'import base64, secrets as s; k = lambda: base64.b64encode(s.token_bytes(32)).decode(); print(f"export LUPA_SECRET_KEY={s.token_urlsafe(32)} LUPA_SIGNING_KEY={k()} LUPA_ENCRYPTION_KEY={k()}")')"
+eval "$("$py" -c 'import base64, secrets as s; k = lambda: base64.b64encode(s.token_bytes(32)).decode(); print(f"export LUPA_SECRET_KEY={s.token_urlsafe(32)} LUPA_SIGNING_KEY={k()} LUPA_ENCRYPTION_KEY={k()} LUPA_METRICS_TOKEN={s.token_urlsafe(32)}")')"
 export LUPA_PUBLIC_URL="http://127.0.0.1:$port"
 export SCHEMATHESIS_HOOKS=tests.fuzz.hooks PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR"

@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.api.test_metrics import sample, scrape
-from tests.conftest import bearer, demo_notice_v2, make_app, new_visitor
+from tests.conftest import bearer, demo_notice_v2, make_app
 
 pytestmark = [
     pytest.mark.redis,
@@ -152,10 +152,9 @@ def test_redis_loss_keeps_answers_from_the_database_and_redis_is_used_again(
 
     private_redis.stop()
     # Writes, reads and config keep working; readiness stays up and names the fallback.
-    visitor = new_visitor()
-    w = c.post(CONSENTS, json={"visitor_id": visitor, "notice_version": 1, "choices": {},
-                               "method": "reject_all"})
+    w = c.post(CONSENTS, json={"notice_version": 1, "choices": {}, "method": "reject_all"})
     assert w.status_code == 201
+    visitor = w.get_json()["visitor_id"]
     assert c.get(f"{CONSENTS}/{visitor}").get_json()["method"] == "reject_all"
     started = time.monotonic()
     for _ in range(20):

@@ -11,6 +11,7 @@ from service.domain.consent.choices import (
     record_visitor_choice,
 )
 from service.domain.consent.methods import REQUIRED_CATEGORY, RULES, ConsentMethod, Grant
+from service.domain.consent.visitors import cookie_value, visitor_of_cookie
 
 __all__ = [
     "ConsentMethod",
@@ -24,4 +25,6 @@ __all__ = [
     "current_choice",
     "history",
     "choice_dict",
+    "cookie_value",
+    "visitor_of_cookie",
 ]

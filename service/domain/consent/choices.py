@@ -13,7 +13,7 @@ from service.domain.audit.canonical import iso_utc
 from service.domain.consent import methods
 from service.domain.consent.methods import REQUIRED_CATEGORY, ConsentMethod, Grant
 from service.domain.consent.privacy import bounded_user_agent, truncate_ip
-from service.domain.notices import version_categories
+from service.domain.notices import version_category_types
 from service.errors import InvalidInput, NotFound
 from service.extensions import db
 from service.models import ConsentEvent, Site
@@ -22,24 +22,40 @@ from service.models.types import utcnow
 
 @dataclass(frozen=True)
 class ChoiceContext:
-    """What the request tells about the visitor, reduced before anything is stored. `gpc`
-    (the request's Sec-GPC header) is only recorded in the audit entry: the widget applies
-    GPC itself (the choice then says method gpc, which the rules hold to); a choice made by
-    another method is judged by that method's rules alone."""
+    """What the request tells about the visitor, reduced before anything is stored. `gpc`:
+    the request's `Sec-GPC: 1`. A choice sent with it is judged by its own method's rules,
+    then methods.under_gpc refuses what the signal covers (stored as method gpc); the audit
+    entry says `gpc`, and with the signal the rule applied and what it refused."""
 
     ip: str | None = None
     user_agent: str | None = None
     gpc: bool = False
 
 
+class NotARandomVisitorId(InvalidInput):
+    """The nil or max UUID: a placeholder anyone could send, never a visitor's random id."""
+
+    status = 400
+    title = "Bad request"
+    slug = "bad-visitor-id"
+
+
+_NOT_RANDOM = (uuid.UUID(int=0), uuid.UUID(int=(1 << 128) - 1))
+
+
 def parse_visitor_id(value: str | None) -> str:
-    """A visitor id is a UUID; a missing one gets a fresh random id."""
+    """A visitor id is a UUID, never the nil or max UUID; a missing one gets a fresh random
+    id."""
     if value is None:
         return str(uuid.uuid4())
     try:
-        return str(uuid.UUID(value))
+        parsed = uuid.UUID(value)
     except (ValueError, AttributeError, TypeError) as exc:
         raise InvalidInput("visitor_id must be a UUID.", {"visitor_id": ["not a UUID"]}) from exc
+    if parsed in _NOT_RANDOM:
+        raise NotARandomVisitorId("visitor_id must be a random UUID, not the nil or max UUID.",
+                                  {"visitor_id": ["not a random UUID"]})
+    return str(parsed)
 
 
 _events = ConsentEvent.__table__
@@ -64,12 +80,13 @@ def record_visitor_choice(
         raise InvalidInput("Unknown method.",
                            {"method": [f"must be one of {', '.join(ConsentMethod)}"]})
     try:
-        categories = version_categories(site.id, notice_version)
+        types = version_category_types(site.id, notice_version)
     except Exception as exc:
         raise InvalidInput(
             f"Notice version {notice_version} was never published for this site.",
             {"notice_version": ["unknown version"]},
         ) from exc
+    categories = list(types)
     unknown = sorted(set(choices) - set(categories))
     if unknown:
         raise InvalidInput(
@@ -84,6 +101,9 @@ def record_visitor_choice(
     resolved = {key: bool(choices.get(key, False)) for key in categories}
     resolved[REQUIRED_CATEGORY] = True
     check_method(known, resolved)
+    refused: list[str] = []
+    if context.gpc:
+        known, resolved, refused = methods.under_gpc(known, resolved, types)
     vid = parse_visitor_id(visitor_id)
     event = ConsentEvent(
         site_id=site.id,
@@ -99,14 +119,11 @@ def record_visitor_choice(
     # work (the event is not added to the session; callers only read it back).
     event.id = db.session.execute(
         _INSERT_EVENT, {f"v_{c}": getattr(event, c) for c in _EVENT_COLUMNS}).scalar_one()
-    audit.append(
-        site,
-        "visitor",
-        "consent.recorded",
-        {"event": event.id, "notice_version": notice_version, "choices": resolved,
-         "method": known.value, "gpc": context.gpc},
-        subject=f"visitor:{vid}",
-    )
+    payload: dict[str, Any] = {"event": event.id, "notice_version": notice_version,
+                               "choices": resolved, "method": known.value, "gpc": context.gpc}
+    if context.gpc:
+        payload.update(gpc_rule=methods.GPC_RULE, gpc_refused=refused)
+    audit.append(site, "visitor", "consent.recorded", payload, subject=f"visitor:{vid}")
     return event
 
 

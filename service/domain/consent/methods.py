@@ -50,6 +50,26 @@ RULES: Mapping[ConsentMethod, MethodRule] = {
 }
 
 
+# Global Privacy Control (`Sec-GPC: 1`) is an opt-out of sale and sharing: it covers every
+# category of these types (docs/notice-format.md: the type, not the key, drives the widget).
+GPC_COVERED_TYPES = frozenset({"marketing"})
+# The rule the service applies to a choice sent with the signal, named in its audit entry: a
+# grant of a covered category is stored as refused, and the method becomes `gpc` (the widget
+# does the same before sending; there is no override: the widget locks those categories).
+GPC_RULE = "gpc_refuses_marketing"
+
+
+def under_gpc(method: ConsentMethod, choices: Mapping[str, bool],
+              types: Mapping[str, str]) -> tuple[ConsentMethod, dict[str, bool], list[str]]:
+    """A resolved choice sent with the GPC signal: the method and choices to store, and the
+    categories the signal refused (by type, `types`: category key -> type)."""
+    refused = sorted(k for k, granted in choices.items()
+                     if granted and types.get(k) in GPC_COVERED_TYPES)
+    if not refused:
+        return method, dict(choices), []
+    return ConsentMethod.GPC, {**choices, **dict.fromkeys(refused, False)}, refused
+
+
 def parse(method: str) -> ConsentMethod | None:
     """The method of that name, or None."""
     try:

@@ -15,6 +15,7 @@ from service.domain.notices.versions import (
     publish_notice,
     validate_notice,
     version_categories,
+    version_category_types,
     version_numbers,
 )
 
@@ -33,6 +34,7 @@ __all__ = [
     "latest_version",
     "current_version",
     "version_categories",
+    "version_category_types",
     "get_version",
     "list_versions",
     "version_numbers",

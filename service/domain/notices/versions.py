@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from service.domain import audit
 from service.domain.audit.canonical import canonical_json, sha256_hex
+from service.domain.notices.convert import as_format_2
 from service.domain.notices.loading import load_notice
 from service.errors import NotFound
 from service.extensions import db
@@ -91,23 +92,29 @@ def current_version(site: Site) -> NoticeVersion:
 
 
 def version_categories(site_id: int, number: int) -> list[str]:
-    """The cookie category keys of a published version, cached per app: a published version
-    never changes, so the hot consent-write path need not load the whole notice each time."""
-    cache: dict[tuple[int, int], list[str]] = current_app.extensions.setdefault(
-        "lupa_version_categories", {})
-    keys = cache.get((site_id, number))
-    if keys is None:
+    """The cookie category keys of a published version, in the notice's order."""
+    return list(version_category_types(site_id, number))
+
+
+def version_category_types(site_id: int, number: int) -> dict[str, str]:
+    """Each cookie category key of a published version with its type (necessary, preferences,
+    analytics, marketing), cached per app: a published version never changes, so the hot
+    consent-write path need not load the whole notice each time."""
+    cache: dict[tuple[int, int], dict[str, str]] = current_app.extensions.setdefault(
+        "lupa_version_category_types", {})
+    types = cache.get((site_id, number))
+    if types is None:
         data = db.session.execute(
             select(NoticeVersion.data).where(NoticeVersion.site_id == site_id,
                                              NoticeVersion.number == number)
         ).scalar_one_or_none()
         if data is None:
             raise NotFound(f"Notice version {number} does not exist.")
-        keys = [c["key"] for c in data["cookie_categories"]]
+        types = {c["key"]: c["type"] for c in as_format_2(data)["cookie_categories"]}
         if len(cache) >= 4096:
             cache.clear()
-        cache[(site_id, number)] = keys
-    return keys
+        cache[(site_id, number)] = types
+    return types
 
 
 def get_version(site: Site, number: int) -> NoticeVersion:

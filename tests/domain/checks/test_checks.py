@@ -157,6 +157,23 @@ def test_csv_in_csv_out(client: Any, demo: dict, population: dict) -> None:
                                            "prohibited@example.fi,false,prohibited,\n")
 
 
+def test_csv_answers_neither_run_nor_break_rows_in_a_spreadsheet(client: Any,
+                                                                  demo: dict) -> None:
+    """Recipients are echoed as the sender sent them: one that a spreadsheet would run gets a
+    leading quote (OWASP), one with a CR inside is quoted so no row starts at the CR."""
+    body = '"=HYPERLINK(\\"http://x.invalid\\")"\n"@SUM(1)"\n"a\\r=1+1"\n"+358401234567"\n'
+    resp = client.post(f"{BASE}/checks?purpose=newsletter&channel=email", data=body,
+                       headers={**sender(demo), "Content-Type": "application/x-ndjson",
+                                "Accept": "text/csv"})
+    assert resp.status_code == 200 and resp.mimetype == "text/csv"
+    assert resp.get_data(as_text=True) == (
+        "recipient,may_contact,reason,basis\n"
+        "\"'=HYPERLINK(\"\"http://x.invalid\"\")\",false,invalid,\n"
+        "'@SUM(1),false,invalid,\n"
+        '"a\r=1+1","false","invalid",""\n'
+        "+358401234567,false,unknown,\n")  # a valid phone, of no one here
+
+
 @pytest.mark.parametrize("kwargs,status", [
     ({"json": {"purpose": "newsletter", "channel": "email"}}, 422),
     ({"json": {"purpose": "newsletter", "channel": "email", "recipients": []}}, 422),

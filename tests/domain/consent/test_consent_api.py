@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.conftest import new_visitor
+from tests.conftest import as_visitor, new_visitor
 
 CONSENTS = "/api/v1/sites/demo/consents"
 
@@ -53,21 +53,21 @@ def test_new_notice_version_changes_config_etag(app: Flask, client: Any, demo: d
 
 
 def test_record_choice_then_read_it_back(client: Any, demo: dict) -> None:
-    vid = new_visitor()
-    resp = client.post(CONSENTS, json={"visitor_id": vid, "notice_version": 1,
+    resp = client.post(CONSENTS, json={"notice_version": 1,
                                        "choices": {"analytics": True}, "method": "custom"})
     assert resp.status_code == 201, resp.get_json()
     body = resp.get_json()
-    assert body["visitor_id"] == vid
+    vid = body["visitor_id"]
     assert body["choices"] == {"necessary": True, "preferences": False, "analytics": True,
                                "marketing": False}
-    assert "lupa_vid=" + vid in resp.headers["Set-Cookie"]
+    assert resp.headers["Set-Cookie"].startswith(f"lupa_vid={vid}.")  # the id, signed
     current = client.get(f"{CONSENTS}/{vid}").get_json()
     assert current["choices"]["analytics"] is True and current["method"] == "custom"
 
 
 def test_latest_event_is_current_and_history_is_kept(client: Any, demo: dict) -> None:
     vid = new_visitor()
+    as_visitor(client, vid)
     client.post(CONSENTS, json={"visitor_id": vid, "notice_version": 1, "method": "accept_all",
                                 "choices": {"preferences": True, "analytics": True,
                                             "marketing": True}})
@@ -224,12 +224,12 @@ def test_current_choice_comes_from_the_services_own_visitor_cookie(client: Any,
                                                                    demo: dict) -> None:
     missing = client.get(f"{CONSENTS}/current")
     assert missing.status_code == 404 and missing.mimetype == "application/problem+json"
-    vid = new_visitor()
-    posted = client.post(CONSENTS, json={"visitor_id": vid, "notice_version": 1,
+    posted = client.post(CONSENTS, json={"visitor_id": new_visitor(), "notice_version": 1,
                                          "choices": {"analytics": True}, "method": "custom"})
     assert posted.status_code == 201
+    vid = posted.get_json()["visitor_id"]
     set_cookie = posted.headers["Set-Cookie"]
-    assert set_cookie.startswith(f"lupa_vid={vid};") and "HttpOnly" in set_cookie
+    assert set_cookie.startswith(f"lupa_vid={vid}.") and "HttpOnly" in set_cookie
     current = client.get(f"{CONSENTS}/current", headers={"Origin": "https://shop.example"})
     assert current.status_code == 200 and current.headers["Cache-Control"] == "no-store"
     assert current.get_json()["visitor_id"] == vid
@@ -237,4 +237,6 @@ def test_current_choice_comes_from_the_services_own_visitor_cookie(client: Any,
     assert current.headers["Access-Control-Allow-Origin"] == "https://shop.example"
     assert current.headers["Access-Control-Allow-Credentials"] == "true"
     client.set_cookie("lupa_vid", "not-a-visitor-id")
+    assert client.get(f"{CONSENTS}/current").status_code == 404
+    client.set_cookie("lupa_vid", vid)  # the bare id, as anyone who learned it could send
     assert client.get(f"{CONSENTS}/current").status_code == 404

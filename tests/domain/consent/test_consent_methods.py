@@ -77,12 +77,13 @@ def test_a_contradiction_says_what_is_wrong(client: Any, demo: dict) -> None:
     assert "necessary" in errors("custom", necessary=False)["choices"]
 
 
-def test_a_gpc_header_alone_changes_no_rule(client: Any, demo: dict) -> None:
-    """The Sec-GPC header is recorded in the audit entry; what a choice may grant is its
-    method's (the widget sends method gpc when GPC is on)."""
+def test_a_gpc_header_refuses_marketing_on_top_of_the_method(client: Any, demo: dict) -> None:
+    """What a choice may grant is its method's; the Sec-GPC header then refuses marketing
+    (the server's GPC rule, docs/notice-format.md), and the choice is stored as method gpc."""
     resp = client.post(CONSENTS, headers={"Sec-GPC": "1"}, json={
         "notice_version": 1, "method": "custom", "choices": {"marketing": True}})
-    assert resp.status_code == 201 and resp.get_json()["choices"]["marketing"] is True
+    assert resp.status_code == 201
+    assert (resp.get_json()["method"], resp.get_json()["choices"]["marketing"]) == ("gpc", False)
 
 
 @pytest.mark.parametrize("method", [*RULES, "maybe"])

@@ -5,7 +5,8 @@ Expected values come from the notice and docs (README "Visitor consent", docs/au
 refuse every optional one, `custom` chooses, `gpc` may not grant marketing; `necessary` can
 never be refused and is always recorded as granted; a choice is validated against the notice
 version shown (its own categories), stored append-only and audited as `consent.recorded` with
-the notice version, the resolved choices, the method and the GPC signal.
+the notice version, the resolved choices, the method and the GPC signal. With the signal
+(`Sec-GPC: 1`) every category of type marketing is stored as refused, as method gpc.
 The demo notice's categories: necessary, preferences, analytics, marketing.
 """
 
@@ -20,17 +21,19 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from tests.conftest import bearer, demo_notice, new_visitor
+from tests.conftest import as_visitor, bearer, demo_notice, new_visitor
 
 CONSENTS = "/api/v1/sites/demo/consents"
 OPTIONAL = ("preferences", "analytics", "marketing")
 
 
 def post(client: Any, method: str, choices: dict[str, Any], version: int = 1,
-         gpc: bool = False, **extra: Any) -> Any:
+         gpc: bool = False, visitor_id: str | None = None) -> Any:
+    """A choice from the browser of `visitor_id` (its signed cookie; None: a first visit)."""
     headers = {"Sec-GPC": "1"} if gpc else {}
+    as_visitor(client, visitor_id)
     return client.post(CONSENTS, json={"notice_version": version, "choices": choices,
-                                       "method": method, **extra}, headers=headers)
+                                       "method": method}, headers=headers)
 
 
 def rows(app: Flask, table: str, columns: str) -> list[Any]:
@@ -200,7 +203,9 @@ def test_audit_entry_carries_version_choices_method_and_gpc(app: Flask, client: 
         "event": event_id, "notice_version": 1,
         "choices": {"necessary": True, "preferences": False, "analytics": True,
                     "marketing": False},
-        "method": "custom", "gpc": gpc})]
+        "method": "custom", "gpc": gpc,
+        # with the signal: the rule applied and what it refused (nothing: no marketing grant)
+        **({"gpc_rule": "gpc_refuses_marketing", "gpc_refused": []} if gpc else {})})]
 
 
 def test_a_gpc_choice_is_recorded_with_method_gpc_and_the_signal(app: Flask, client: Any,
@@ -214,25 +219,63 @@ def test_a_gpc_choice_is_recorded_with_method_gpc_and_the_signal(app: Flask, cli
         "gpc", True, False)
 
 
-def test_gpc_signal_with_an_explicit_choice_is_recorded_as_given(app: Flask, client: Any,
-                                                                 demo: dict) -> None:
-    """Current behaviour (see docs/mutation.md): the server-side GPC signal only refuses
-    marketing for method `gpc`; an explicit accept_all or custom under the signal is
-    recorded as chosen, with `gpc: true` in its audit entry."""
-    for method, choices in (("accept_all", all_of(True)), ("custom", {"marketing": True})):
-        resp = post(client, method, choices, gpc=True)
-        assert resp.status_code == 201 and resp.get_json()["choices"]["marketing"] is True
-    assert [e[3]["gpc"] for e in consent_entries(app)] == [True, True]
+@pytest.mark.parametrize("method,choices", [
+    ("accept_all", all_of(True)),
+    ("custom", {"analytics": True, "marketing": True}),
+    ("custom", {"marketing": True}),
+])
+def test_with_the_gpc_signal_marketing_is_stored_refused_as_method_gpc(
+        app: Flask, client: Any, demo: dict, method: str, choices: dict[str, bool]) -> None:
+    """docs/notice-format.md: GPC refuses every category of type marketing. A choice sent
+    with `Sec-GPC: 1` is judged by its own method, then stored with marketing refused and
+    method gpc (accept_all would be untrue); its audit entry names the rule and the refusal."""
+    resp = post(client, method, choices, gpc=True)
+    assert resp.status_code == 201, resp.get_json()
+    expected = {"necessary": True, **all_of(False),
+                **{k: v for k, v in choices.items() if k != "marketing"}, "marketing": False}
+    assert (resp.get_json()["method"], resp.get_json()["choices"]) == ("gpc", expected)
+    assert rows(app, "consent_events", "method, choices")[0][0] == "gpc"
+    payload = consent_entries(app)[0][3]
+    assert (payload["method"], payload["choices"], payload["gpc"]) == ("gpc", expected, True)
+    assert (payload["gpc_rule"], payload["gpc_refused"]) == ("gpc_refuses_marketing",
+                                                              ["marketing"])
 
 
-def test_visitor_id_is_normalised_and_a_missing_one_is_random(client: Any, demo: dict) -> None:
-    vid = uuid.uuid4()
-    resp = post(client, "custom", {}, visitor_id=vid.hex.upper())
-    assert resp.status_code == 201
-    assert resp.get_json()["visitor_id"] == str(vid)
+def test_the_gpc_rule_follows_the_category_type_not_its_key(app: Flask, client: Any,
+                                                             demo: dict) -> None:
+    """Version 2 adds `social`, of type marketing: the signal refuses it too."""
+    publish_with_extra_category(client, demo)
+    resp = post(client, "accept_all", {**all_of(True), "social": True}, version=2, gpc=True)
+    assert resp.status_code == 201, resp.get_json()
+    got = resp.get_json()["choices"]
+    assert (got["social"], got["marketing"], got["analytics"]) == (False, False, True)
+    assert consent_entries(app)[-1][3]["gpc_refused"] == ["marketing", "social"]
+
+
+def test_without_the_signal_an_accept_is_stored_as_given(app: Flask, client: Any,
+                                                         demo: dict) -> None:
+    resp = post(client, "accept_all", all_of(True))
+    assert (resp.get_json()["method"], resp.get_json()["choices"]["marketing"]) == (
+        "accept_all", True)
+    payload = consent_entries(app)[0][3]
+    assert payload["gpc"] is False and "gpc_rule" not in payload
+
+
+def test_a_choice_its_method_forbids_is_refused_with_or_without_the_signal(
+        client: Any, demo: dict) -> None:
+    """The signal never turns an inconsistent choice into a valid one."""
+    for gpc in (False, True):
+        resp = post(client, "accept_all", {**all_of(True), "marketing": False}, gpc=gpc)
+        assert resp.status_code == 422
+
+
+def test_a_first_visit_gets_a_fresh_random_visitor_id(client: Any, demo: dict) -> None:
     fresh = post(client, "custom", {}).get_json()["visitor_id"]
     assert uuid.UUID(fresh).version == 4 and fresh == str(uuid.UUID(fresh))
-    bad = post(client, "custom", {}, visitor_id="not-a-uuid").get_json()
+    other = post(client, "custom", {}).get_json()["visitor_id"]
+    assert other != fresh  # no cookie: another new visitor
+    bad = client.post(CONSENTS, json={"notice_version": 1, "choices": {}, "method": "custom",
+                                      "visitor_id": "not-a-uuid"}).get_json()
     assert (bad["errors"], bad["detail"]) == ({"visitor_id": ["not a UUID"]},
                                               "visitor_id must be a UUID.")
 
