@@ -126,9 +126,11 @@ def preferences_page(site: str, token: str) -> Response:
         if request.form.get("confirm") != "yes":
             message = LABELS[lang]["erase_unconfirmed"]
         else:
-            rights.erase(s, subject, f"subject:{subject.public_id}", via="signed-link")
+            req = rights.erase(s, subject, f"subject:{subject.public_id}", via="signed-link")
             db.session.commit()
             permission_cache.after_commit(s.id)
+            rights.after_erasure(s, subject, req)  # the deletions made physical
+            db.session.commit()
             return _page("customer/done.html", s, "preferences_title",
                          message=LABELS[lang]["erased"])
     elif request.method == "POST":

@@ -5,11 +5,13 @@ one-month deadline) and audited with counts and pseudonyms only. Requests the se
 carry out are completed at once; `received_at` may be given when the request arrived earlier
 by letter or email, so that the deadline runs from the true receipt.
 
-Erasure is crypto-shredding: the subject's data key is destroyed and its identifier rows are
-deleted, so nothing can link the pseudonymous history (permissions, events, check answers and
-audit entries, which keep only `subject:<uuid>`) back to a person. The audit chain is not
-touched and still verifies. Permissions in force are withdrawn first, so that no sender is told
-"may contact" on the strength of a grant whose owner asked to be forgotten.
+Erasure is crypto-shredding: the subject's data key is destroyed (its `subject_keys` row
+deleted) and its identifier rows are deleted, so nothing can link the pseudonymous history
+(permissions, events, check answers and audit entries, which keep only `subject:<uuid>`) back
+to a person. The audit chain is not touched and still verifies. Permissions in force are
+withdrawn first, so that no sender is told "may contact" on the strength of a grant whose owner
+asked to be forgotten. Once the erasure is committed, the caller has purge.after_erasure remove
+the deleted rows' bytes from the database files and the write-ahead log.
 """
 
 from __future__ import annotations
@@ -158,7 +160,7 @@ def erase(site: Site, subject: Subject, actor: str, via: str = "admin",
         delete(SubjectIdentifier).where(SubjectIdentifier.subject_id == subject.id)
         .execution_options(synchronize_session=False)
     ).rowcount  # type: ignore[attr-defined]
-    subject.wrapped_key = None  # the only copy of the data key: ciphertexts are now noise
+    subject.wrapped_key = None  # deletes the only copy of the data key: ciphertexts are noise
     marketing.bump_generation(site)
     _complete(site, subject, req, actor,
               {"identifiers_removed": int(removed or 0), "permissions_withdrawn": withdrawn,
