@@ -6,6 +6,7 @@ of every relation (pageinspect) and the key table's data file."""
 
 from __future__ import annotations
 
+import json
 import os
 import uuid
 from pathlib import Path
@@ -136,8 +137,8 @@ def test_nothing_of_an_erased_subjects_key_is_left_in_postgresql_pages_or_files(
     client: Any, demo: dict, app: Flask
 ) -> None:
     make_subjects(client, demo, 40)
+    # the newest row of its page: a plain VACUUM compacts the page but leaves its bytes there
     sid, needles = erasable_subject(client, demo, app)
-    make_subjects(client, demo, 40)
     key = {"wrapped key": needles["wrapped key"]}
     assert found_in(pg_pages(app), key), "the search finds the key before the erasure"
     [(old_file,)] = sql(app, "SELECT pg_relation_filepath('subject_keys')")
@@ -157,3 +158,71 @@ def test_nothing_of_an_erased_subjects_key_is_left_in_postgresql_pages_or_files(
         assert not old.exists() or old.stat().st_size == 0
     # Not asserted: subject_identifiers' free space (ciphertext under the destroyed key, and
     # lookup hashes) gets a plain VACUUM only; see docs/operations.md, "Erasure and backups".
+
+
+@pytest.mark.skipif(ON_POSTGRES, reason="holds a SQLite read transaction open")
+def test_a_purge_that_cannot_finish_never_fails_the_erasure_and_the_next_one_completes_it(
+    client: Any, demo: dict, app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture
+) -> None:
+    import sqlite3
+
+    from service.domain import rights
+    from service.domain.rights import purge
+
+    monkeypatch.setattr(purge, "CHECKPOINT_WAIT_MS", 200)
+    sid, needles = erasable_subject(client, demo, app)
+    # a reader that started before the erasure: the log cannot be cut while it may read it
+    reader = sqlite3.connect(database_url.removeprefix("sqlite:///"), isolation_level=None)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM subject_keys").fetchone()
+    try:
+        outcome = erase(client, demo, sid)
+    finally:
+        reader.close()
+
+    assert outcome["key_destroyed"] is True and outcome["storage_purged"] is False
+    resp = client.get(f"{SITE}/subjects/{sid}/requests", headers=admin(demo))
+    [req] = [r for r in resp.get_json()["requests"] if r["kind"] == "erasure"]
+    assert req["status"] == "completed" and req["outcome"]["storage_purged"] is False
+    [(payload,)] = sql(app, "SELECT payload FROM audit_entries "
+                            "WHERE action = 'rights.erasure_purged'")
+    entry = json.loads(payload)
+    assert entry["purged"] is False and entry["request"] == req["id"]
+    assert entry["problem"].startswith("the write-ahead log stayed in use")
+    assert "did not complete" in caplog.text
+    assert found_in(sqlite_files(database_url), {"key": needles["wrapped key"]})
+
+    with app.app_context():
+        assert rights.purge_storage().purged is True  # the next purge covers earlier erasures
+    assert found_in(sqlite_files(database_url), needles) == []
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs LUPA_TEST_DATABASE_URL=postgresql://...")
+def test_an_older_postgresql_transaction_keeps_the_key_and_the_purge_says_so(
+    client: Any, demo: dict, app: Flask, database_url: str
+) -> None:
+    import sqlalchemy as sa
+
+    from service.domain import rights
+
+    sid, needles = erasable_subject(client, demo, app)
+    key = {"wrapped key": needles["wrapped key"]}
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as reader:  # a snapshot taken before the erasure, still open
+            reader.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            reader.exec_driver_sql("SELECT count(*) FROM sites").all()
+            outcome = erase(client, demo, sid)
+            assert outcome["key_destroyed"] is True and outcome["storage_purged"] is False
+            assert found_in(pg_pages(app), key)  # the dead row was kept for that reader
+            [(payload,)] = sql(app, "SELECT payload FROM audit_entries "
+                                    "WHERE action = 'rights.erasure_purged'")
+            assert json.loads(payload)["problem"] == (
+                "1 deleted key rows are still seen by an older transaction")
+            reader.rollback()
+    finally:
+        engine.dispose()
+    with app.app_context():
+        assert rights.purge_storage().purged is True
+    assert found_in(pg_pages(app), key) == []
