@@ -51,9 +51,11 @@ class Subject(db.Model):  # type: ignore[name-defined,misc]
     # (that day no longer), or open (no end). None: not a customer.
     relationship_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     relationship_end: Mapped[date | None] = mapped_column(Date, nullable=True)
-    # Loaded with the subject (one join on the primary key); no key row: erased.
+    # Loaded only when read (decrypting): what never decrypts (permission writes, checks)
+    # never touches subject_keys, so it does not wait while the purge rewrites that table.
+    # No key row: erased.
     key: Mapped[SubjectKey | None] = relationship(
-        lazy="joined", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+        lazy="select", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
 
     @property
     def wrapped_key(self) -> bytes | None:
