@@ -15,7 +15,8 @@ Deleting a row does not remove its bytes:
   check, so it gets a plain VACUUM: what its pages' free space may keep is ciphertext under
   the destroyed key and keyed lookup hashes (docs/operations.md says what that means).
   A transaction older than the erasure keeps the dead key row alive through VACUUM FULL;
-  VERBOSE's report of such rows makes the purge count as not done.
+  VERBOSE's report of such rows makes the purge count as not done (the report is read in the
+  server's English messages: with another `lc_messages` this one check is lost).
 
 A purge that fails never fails the erasure: the erasure is committed before it runs, the
 failure is logged, and the request's outcome says `storage_purged: false`. Each purge covers
