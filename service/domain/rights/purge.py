@@ -45,6 +45,9 @@ CHECKPOINT_WAIT_MS = 10_000  # how long the checkpoint waits for readers and wri
 # How long VACUUM FULL waits for its exclusive lock on subject_keys: every reader of keys
 # queues behind it meanwhile, so briefly; a purge that gave up is done by the next one.
 LOCK_WAIT = "2s"
+# Tables whose deleted rows hold a subject's ciphertexts and lookup hashes: large and busy, so
+# a plain VACUUM (not a rewrite); without the destroyed key what it may leave is noise.
+VACUUMED = ("subject_identifiers",)
 _NOT_REMOVED = re.compile(r"(\d+) dead row versions cannot be removed yet")
 
 
@@ -113,7 +116,8 @@ def _vacuum_postgresql(engine: Engine) -> None:
             conn.exec_driver_sql(f"SET lock_timeout = '{LOCK_WAIT}'")
             conn.exec_driver_sql("VACUUM (FULL, VERBOSE) subject_keys")
             kept = sum(int(n) for text in notices for n in _NOT_REMOVED.findall(text))
-            conn.exec_driver_sql("VACUUM (INDEX_CLEANUP ON) subject_identifiers")
+            for table in VACUUMED:
+                conn.exec_driver_sql(f"VACUUM (INDEX_CLEANUP ON) {table}")
         finally:
             driver.remove_notice_handler(handler)
             conn.exec_driver_sql("RESET lock_timeout")
