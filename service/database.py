@@ -10,6 +10,8 @@ from sqlalchemy.engine import Engine
 
 from service.extensions import db
 
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
 
 def engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
@@ -18,7 +20,9 @@ def engine_options(url: str) -> dict[str, Any]:
 
 
 def _sqlite_setup(engine: Engine) -> None:
-    """WAL, foreign keys, and BEGIN IMMEDIATE so that writers queue instead of failing."""
+    """WAL, foreign keys, and BEGIN IMMEDIATE so that writers queue instead of failing;
+    secure_delete so that a deleted row (an erased subject's key and identifiers) is zeroed in
+    its page instead of lingering in free space (see domain/rights/purge.py)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -27,7 +31,8 @@ def _sqlite_setup(engine: Engine) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA synchronous=NORMAL")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA secure_delete=ON")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -43,6 +43,9 @@ class SubjectRequests(MethodView):
             req = rights.erase(site, subject, g.actor, received_at=received)
         db.session.commit()
         permission_cache.after_commit(site.id)
+        if kind == "erasure":  # committed: now make its deletions physical, and say if they are
+            rights.after_erasure(site, subject, req)
+            db.session.commit()
         out: dict[str, Any] = {"request": rights.request_dict(req, subject)}
         if export is not None:
             out["export"] = export

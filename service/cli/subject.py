@@ -1,4 +1,5 @@
-"""`lupa subject ...`: customers' relationships, one at a time or imported from a CSV."""
+"""`lupa subject ...`: customers' relationships, one at a time or imported from a CSV; the
+physical purge of what erasures deleted."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import click
 from flask.cli import with_appcontext
 
 from service.cli.common import fail
-from service.domain import sites
+from service.domain import rights, sites
 from service.domain.marketing import permission_cache, relationships, subjects
 from service.errors import DomainError
 from service.extensions import db
@@ -101,3 +102,14 @@ def import_customers_command(slug: str, source: str, skip_invalid: bool, file: s
     permission_cache.after_commit(site_id)
     click.echo(f"imported {len(valid)} customers: {changed} relationships changed, {created} "
                f"new subjects, {len(errors)} invalid rows skipped", err=True)
+
+
+@subject_group.command("purge-erased")
+@with_appcontext
+def purge_erased_command() -> None:
+    """Remove what erasures deleted from the database files (each erasure does this itself;
+    run it when one said `storage_purged: false`). Exit 1 if it could not finish."""
+    result = rights.purge_storage()
+    if not result.purged:
+        raise click.ClickException(f"not purged ({result.method}): {result.problem}")
+    click.echo(f"purged ({result.method})")

@@ -11,6 +11,7 @@ from service.models.marketing import (
     MarketingPermission,
     Subject,
     SubjectIdentifier,
+    SubjectKey,
 )
 from service.models.rights import SubjectRequest
 from service.models.session import AuditorSession
@@ -36,5 +37,6 @@ __all__ = [
     "Site",
     "Subject",
     "SubjectIdentifier",
+    "SubjectKey",
     "SubjectRequest",
 ]

@@ -18,15 +18,15 @@ from sqlalchemy import (
     String,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.extensions import db
 from service.models.types import BigId, UTCDateTime, utcnow
 
 
 class Subject(db.Model):  # type: ignore[name-defined,misc]
-    """A customer of one site. Its data key (wrapped by the master key) encrypts its identifiers;
-    destroying the key makes them unreadable for good."""
+    """A customer of one site. Its data key (wrapped by the master key, in `subject_keys`)
+    encrypts its identifiers; destroying the key makes them unreadable for good."""
 
     __tablename__ = "subjects"
     # Checks ask "which of these 10,000 subjects are restricted?": a partial index holds only
@@ -45,13 +45,46 @@ class Subject(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id", ondelete="CASCADE"), index=True)
-    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     # The customer relationship, in days: active from its start until the day it ended
     # (that day no longer), or open (no end). None: not a customer.
     relationship_start: Mapped[date | None] = mapped_column(Date, nullable=True)
     relationship_end: Mapped[date | None] = mapped_column(Date, nullable=True)
+    # Loaded only when read (decrypting): what never decrypts (permission writes, checks)
+    # never touches subject_keys, so it does not wait while the purge rewrites that table.
+    # No key row: erased.
+    key: Mapped[SubjectKey | None] = relationship(
+        lazy="select", uselist=False, cascade="all, delete-orphan", passive_deletes=True)
+
+    @property
+    def wrapped_key(self) -> bytes | None:
+        """The wrapped data key; None once erased (its row deleted)."""
+        return self.key.wrapped_key if self.key is not None else None
+
+    @wrapped_key.setter
+    def wrapped_key(self, value: bytes | None) -> None:
+        if value is None:
+            self.key = None  # delete-orphan: the key's row is deleted at the flush
+        elif self.key is None:
+            self.key = SubjectKey(wrapped_key=value)
+        else:
+            self.key.wrapped_key = value
+
+
+class SubjectKey(db.Model):  # type: ignore[name-defined,misc]
+    """A subject's data key, wrapped by the master key, in a table of its own so that erasure
+    can destroy it physically: the row is deleted and the table, small (one short row per
+    subject) and read only to decrypt identifiers, is rewritten right after on PostgreSQL
+    (VACUUM FULL) and checkpointed out of the WAL on SQLite (secure_delete zeroes the row).
+    See domain/rights/purge.py and docs/operations.md."""
+
+    __tablename__ = "subject_keys"
+
+    subject_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("subjects.id", ondelete="CASCADE"), primary_key=True,
+        autoincrement=False)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class SubjectIdentifier(db.Model):  # type: ignore[name-defined,misc]

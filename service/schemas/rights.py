@@ -42,7 +42,11 @@ class RequestOut(Schema):
     via = fields.String(required=True)
     received_at = fields.String(required=True)
     completed_at = fields.String(allow_none=True)
-    outcome = fields.Dict(required=True)
+    outcome = fields.Dict(required=True, metadata={"description": (
+        "Counts only, no personal data. Erasure: identifiers_removed, permissions_withdrawn, "
+        "key_destroyed, and storage_purged (whether the deleted key and identifiers were "
+        "also removed from the database files and write-ahead log; false: run "
+        "`lupa subject purge-erased`).")})
 
 
 

@@ -79,9 +79,11 @@ def preferences_page(site: str, token: str) -> Response:
         if request.form.get("confirm") != "yes":
             message = t["erase_unconfirmed"]
         else:
-            rights.erase(s, subject, access.actor, via="signed-link")
+            req = rights.erase(s, subject, access.actor, via="signed-link")
             db.session.commit()
             permission_cache.after_commit(s.id)
+            rights.after_erasure(s, subject, req)  # the deletions made physical
+            db.session.commit()
             return page("customer/done.html", s, "preferences_title", message=t["erased"])
     elif action == "verify_phone":
         code = _phone_code(s, subject, lang)

@@ -15,12 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import ColumnElement, func, select
+from sqlalchemy.orm import contains_eager
 
 from service.domain import audit
 from service.domain.marketing import crypto
 from service.domain.marketing.permissions import bump_generation
 from service.extensions import db
-from service.models import Site, Subject, SubjectIdentifier
+from service.models import Site, Subject, SubjectIdentifier, SubjectKey
 
 REWRAP_ACTION = "encryption.rewrapped"
 SAMPLE = 20
@@ -38,8 +39,7 @@ class Batch:
 
 def _not_current(master: bytes) -> ColumnElement[bool]:
     tag = crypto.WRAP_TAG + crypto.key_id(master)
-    return (Subject.wrapped_key.is_not(None)) & (
-        func.substr(Subject.wrapped_key, 1, len(tag)) != tag)
+    return func.substr(SubjectKey.wrapped_key, 1, len(tag)) != tag
 
 
 def stored_keys_problem() -> str | None:
@@ -47,7 +47,9 @@ def stored_keys_problem() -> str | None:
     is wrapped by another master key. (Untagged keys that the current key opens are fine.)"""
     master = crypto.master_key()
     others = db.session.execute(
-        select(Subject.public_id, Subject.wrapped_key).where(_not_current(master)).limit(SAMPLE)
+        select(Subject.public_id, SubjectKey.wrapped_key)
+        .join(SubjectKey, SubjectKey.subject_id == Subject.id)
+        .where(_not_current(master)).limit(SAMPLE)
     ).all()
     unopened = 0
     for public_id, wrapped in others:
@@ -58,7 +60,7 @@ def stored_keys_problem() -> str | None:
     if not unopened:
         return None
     total = db.session.execute(select(func.count()).where(_not_current(master))
-                               .select_from(Subject)).scalar_one()
+                               .select_from(SubjectKey)).scalar_one()
     return (f"LUPA_ENCRYPTION_KEY (key id {crypto.key_id(master).hex()}) does not open the "
             f"stored identifiers: up to {total} subject keys are wrapped by another key. "
             "Re-wrap them first: `lupa encryption rewrap --old-key-file FILE` with the previous "
@@ -82,8 +84,9 @@ def rewrap_batch(site: Site, old: bytes, actor: str, after_id: int = 0,
     master key to the current one, with one audit entry; the caller commits."""
     new = crypto.master_key()
     rows = db.session.execute(
-        select(Subject).where(Subject.site_id == site.id, Subject.id > after_id,
-                              _not_current(new)).order_by(Subject.id).limit(limit)
+        select(Subject).join(SubjectKey, SubjectKey.subject_id == Subject.id)
+        .where(Subject.site_id == site.id, Subject.id > after_id, _not_current(new))
+        .options(contains_eager(Subject.key)).order_by(Subject.id).limit(limit)
     ).scalars().all()
     batch = Batch(last_id=rows[-1].id if rows else after_id, seen=len(rows))
     for subject in rows:

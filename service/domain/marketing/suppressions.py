@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
 
 from service.domain.marketing import crypto, kinds
 from service.domain.marketing import permissions as marketing
@@ -52,7 +53,8 @@ def iter_suppressed(site_id: int, purpose: str, channel: str) -> Iterator[dict[s
         ):
             rows[sid].append((p, c, state, prohibited))
         subjects = {s.id: s for s in db.session.execute(
-            select(Subject).where(Subject.id.in_(ids))).scalars()}
+            select(Subject).where(Subject.id.in_(ids))
+            .options(selectinload(Subject.key))).scalars()}  # one query for the chunk's keys
         idents: dict[int, list[tuple[str, bytes]]] = {i: [] for i in ids}
         for sid, kind, blob in db.session.execute(
             select(SubjectIdentifier.subject_id, SubjectIdentifier.kind,

@@ -1,5 +1,7 @@
-"""Data-subject requests: access/export, rectification, erasure and restriction."""
+"""Data-subject requests: access/export, rectification, erasure and restriction; after an
+erasure, the physical purge of what it deleted (purge.py)."""
 
+from service.domain.rights.purge import PurgeResult, after_erasure, purge_storage
 from service.domain.rights.requests import (
     KINDS,
     access,
@@ -12,6 +14,9 @@ from service.domain.rights.requests import (
 )
 
 __all__ = [
+    "PurgeResult",
+    "after_erasure",
+    "purge_storage",
     "KINDS",
     "request_dict",
     "access",

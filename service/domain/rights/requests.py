@@ -5,11 +5,13 @@ one-month deadline) and audited with counts and pseudonyms only. Requests the se
 carry out are completed at once; `received_at` may be given when the request arrived earlier
 by letter or email, so that the deadline runs from the true receipt.
 
-Erasure is crypto-shredding: the subject's data key is destroyed and its identifier rows are
-deleted, so nothing can link the pseudonymous history (permissions, events, check answers and
-audit entries, which keep only `subject:<uuid>`) back to a person. The audit chain is not
-touched and still verifies. Permissions in force are withdrawn first, so that no sender is told
-"may contact" on the strength of a grant whose owner asked to be forgotten.
+Erasure is crypto-shredding: the subject's data key is destroyed (its `subject_keys` row
+deleted) and its identifier rows are deleted, so nothing can link the pseudonymous history
+(permissions, events, check answers and audit entries, which keep only `subject:<uuid>`) back
+to a person. The audit chain is not touched and still verifies. Permissions in force are
+withdrawn first, so that no sender is told "may contact" on the strength of a grant whose owner
+asked to be forgotten. Once the erasure is committed, the caller has purge.after_erasure remove
+the deleted rows' bytes from the database files and the write-ahead log.
 """
 
 from __future__ import annotations

@@ -93,8 +93,8 @@ def _stored(app: Flask) -> tuple[list[tuple[str, bytes, int]], list[tuple[str, b
 
     with app.app_context():
         subjects = [tuple(r) for r in db.session.execute(text(
-            "SELECT public_id, wrapped_key, site_id FROM subjects "
-            "WHERE wrapped_key IS NOT NULL"))]
+            "SELECT s.public_id, k.wrapped_key, s.site_id FROM subjects s "
+            "JOIN subject_keys k ON k.subject_id = s.id"))]
         idents = [tuple(r) for r in db.session.execute(text(
             "SELECT kind, lookup_hash, site_id FROM subject_identifiers"))]
     return subjects, idents  # type: ignore[return-value]
