@@ -162,9 +162,12 @@ def _confirmed_since(subject: Subject, pairs: list[tuple[str, str]],
                      issued: datetime) -> dict[tuple[str, str], datetime]:
     """The pairs of a link confirmed after it was made (by it, or a later link): done."""
     rows = marketing.rows_of(subject)
-    return {pc: rows[pc].confirmed_at for pc in pairs
-            if pc in rows and rows[pc].confirmed_at is not None
-            and rows[pc].confirmed_at >= issued}
+    done = {}
+    for pc in pairs:
+        when = rows[pc].confirmed_at if pc in rows else None
+        if when is not None and when >= issued:
+            done[pc] = when
+    return done
 
 
 def confirm(site: Site, token: str, ip: str | None, lang: str) -> Confirmation:
