@@ -13,7 +13,17 @@ from service.domain.marketing.phone_codes import CodeResult
 from service.errors import NotFound
 from service.extensions import db
 from service.web import customer_preferences
-from service.web.customer_base import bp, error, lang_of, loc, page, request_url, titles
+from service.web.customer_base import (
+    bp,
+    date_text,
+    error,
+    lang_of,
+    loc,
+    page,
+    request_url,
+    titles,
+    with_lang,
+)
 from service.web.customer_labels import LABELS
 
 # The signup API is limited with the public blueprints (service/limits.py); these pages here.
@@ -49,8 +59,11 @@ def unsubscribe_page(site: str, token: str) -> Response:
 
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 def confirm_page(site: str, token: str) -> Response:
+    """Offers the confirmation until it is done; then says what the link did, when, and
+    how each thing it asked for stands now (a used link offers nothing again)."""
     s = sites.get_site(site)
     lang = lang_of(s)
+    t = LABELS[lang]
     code = None
     try:
         if request.method == "POST":
@@ -60,19 +73,24 @@ def confirm_page(site: str, token: str) -> Response:
             code = done_.phone_code
             if code is not None:
                 phone_codes.send_later(code)
-            done, message, items = True, LABELS[lang]["confirmed"], []
-        else:
-            _, pairs, _ = optin.read(s, token)
-            names = titles(s)
-            items = [f"{loc(names.get(p, {}).get('title'), lang) or p} – "
-                     f"{LABELS[lang].get(c, c)}" for p, c in pairs]
-            done, message = False, None
+        state = optin.status(s, token)
     except (tokens.LinkInvalid, tokens.LinkExpired, NotFound) as exc:
         db.session.rollback()
         return error(s, exc, "confirm_title")
-    return page("customer/confirm.html", s, "confirm_title", done=done, message=message,
-                items=items, request_url=request_url(s, lang),
-                code_url=f"/sites/{s.slug}/verify/{code.token}" if code else None)
+    names = titles(s)
+    items = [{"purpose": loc(names.get(p, {}).get("title"), lang) or p,
+              "channel": t.get(c, c), "state": state.states[(p, c)]}
+             for p, c in state.pairs]
+    if request.method == "POST":
+        message = t["confirmed"]
+    elif state.confirmed_at is not None:
+        message = t["confirmed_on"].format(date=date_text(state.confirmed_at, lang))
+    else:
+        message = None
+    return page("customer/confirm.html", s, "confirm_title", message=message, items=items,
+                done=message is not None, request_url=request_url(s, lang),
+                code_url=with_lang(f"/sites/{s.slug}/verify/{code.token}", lang)
+                if code else None)
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])

@@ -62,6 +62,20 @@ LABELS: dict[str, dict[str, str]] = {
         "verify_phone": "Lähetä vahvistuskoodi puhelimeeni",
         "link_too_old": "Tietojen lataamiseen ja poistamiseen tarvitaan tuore linkki. Pyydä uusi "
                         "linkki sähköpostiisi.",
+        "language": "Kieli",
+        "back_to_site": "Palaa sivustolle",
+        "expired_next": "Pyydä uusi linkki sähköpostiisi. Sillä voit myös tilata viestit ja "
+                        "muuttaa valintojasi.",
+        "invalid_link_more": "Linkki on voinut katketa kopioitaessa.",
+        "invalid_next": "Avaa linkki suoraan viestistä tai pyydä uusi linkki sähköpostiisi.",
+        "new_link": "Pyydä uusi linkki",
+        "confirmed_on": "Vahvistit tämän {date}.",
+        "state_active": "voimassa",
+        "state_waiting": "odottaa puhelimeesi lähetettyä koodia",
+        "state_stopped": "peruttu sen jälkeen",
+        "channels_legend": "Kanavat: {purpose}",
+        "not_in_force": "Ei voimassa.",
+        "months": "",
         "email": "sähköposti", "sms": "tekstiviesti", "phone": "puhelin", "post": "posti",
     },
     "sv": {
@@ -125,6 +139,21 @@ LABELS: dict[str, dict[str, str]] = {
         "verify_phone": "Skicka en bekräftelsekod till min telefon",
         "link_too_old": "För att ladda ner eller radera dina uppgifter behövs en ny länk. Be om "
                         "en ny länk till din e-post.",
+        "language": "Språk",
+        "back_to_site": "Tillbaka till webbplatsen",
+        "expired_next": "Be om en ny länk till din e-post. Med den kan du också prenumerera och "
+                        "ändra dina val.",
+        "invalid_link_more": "Länken kan ha klippts av när den kopierades.",
+        "invalid_next": "Öppna länken direkt från meddelandet eller be om en ny länk till din "
+                        "e-post.",
+        "new_link": "Be om en ny länk",
+        "confirmed_on": "Du bekräftade detta {date}.",
+        "state_active": "gäller",
+        "state_waiting": "väntar på koden som skickades till din telefon",
+        "state_stopped": "avslutad efter det",
+        "channels_legend": "Kanaler: {purpose}",
+        "not_in_force": "Inte i kraft.",
+        "months": "",
         "email": "e-post", "sms": "textmeddelande", "phone": "telefon", "post": "post",
     },
     "en": {
@@ -187,6 +216,22 @@ LABELS: dict[str, dict[str, str]] = {
         "verify_phone": "Send a confirmation code to my phone",
         "link_too_old": "Downloading or erasing your data needs a fresh link. Ask for a new "
                         "link to your e-mail.",
+        "language": "Language",
+        "back_to_site": "Back to the website",
+        "expired_next": "Ask for a new link to your e-mail. With it you can also subscribe and "
+                        "change your choices.",
+        "invalid_link_more": "It may have been cut short when it was copied.",
+        "invalid_next": "Open the link straight from the mail, or ask for a new link to your "
+                        "e-mail.",
+        "new_link": "Ask for a new link",
+        "confirmed_on": "You confirmed this on {date}.",
+        "state_active": "active",
+        "state_waiting": "waiting for the code sent to your phone",
+        "state_stopped": "stopped since",
+        "channels_legend": "Channels: {purpose}",
+        "not_in_force": "Not in force.",
+        "months": "January February March April May June July August September October "
+                  "November December",
         "email": "email", "sms": "text message", "phone": "phone", "post": "post",
     },
 }

@@ -28,7 +28,16 @@ from service.domain.marketing.verification import PHONE_CHANNELS
 from service.errors import InvalidInput, NotFound
 from service.extensions import db
 from service.models import Site
-from service.web.customer_base import bp, error, lang_of, loc, page, request_url, titles
+from service.web.customer_base import (
+    bp,
+    error,
+    lang_of,
+    loc,
+    page,
+    request_url,
+    titles,
+    with_lang,
+)
 from service.web.customer_labels import KIND_LABELS, LABELS
 
 LIMITED_ENDPOINTS = ("customer.preferences_page", "customer.request_page")
@@ -90,7 +99,7 @@ def preferences_page(site: str, token: str) -> Response:
         db.session.commit()
         if code is not None:
             phone_codes.send_later(code)
-            code_url = f"/sites/{s.slug}/verify/{code.token}"
+            code_url = with_lang(f"/sites/{s.slug}/verify/{code.token}", lang)
         message = t["code_sent"] if code is not None else t["code_not_sent"]
     elif request.method == "POST":
         refused = _apply_preferences(s, subject, action, set(request.form.getlist("perm")))

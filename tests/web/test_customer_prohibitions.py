@@ -28,7 +28,7 @@ def customer(client: Any, bases: dict) -> str:  # noqa: F811
 def test_sends_and_prohibitions_are_apart(client: Any, bases: dict,  # noqa: F811
                                           customer: str) -> None:
     page = client.get(customer + "?lang=en").get_data(as_text=True)
-    sends, _, rest = page.partition("<h2>Prohibitions</h2>")
+    sends, _, rest = page.partition('id="prohibitions-title">Prohibitions</h2>')
     assert 'value="newsletter:email" checked' in sends  # a customer's soft opt-in
     assert 'value="offers:email">' in sends  # consent: not ticked without a grant
     assert "list_publication:" not in sends and "third_party_disclosure:" not in sends

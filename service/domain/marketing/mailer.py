@@ -25,6 +25,38 @@ SMTP_SETTINGS = ("LUPA_SMTP_HOST", "LUPA_SMTP_PORT", "LUPA_SMTP_TIMEOUT", "LUPA_
                  "LUPA_SMTP_USER", "LUPA_SMTP_PASSWORD")
 
 
+# A link's lifetime in words, per language: (singular, plural) of each unit.
+UNITS = {
+    # Finnish: the genitive of "X ajan" ("for X"), the same after every number.
+    "fi": {"day": ("päivän", "päivän"), "hour": ("tunnin", "tunnin"),
+           "minute": ("minuutin", "minuutin")},
+    "sv": {"day": ("dag", "dagar"), "hour": ("timme", "timmar"), "minute": ("minut", "minuter")},
+    "en": {"day": ("day", "days"), "hour": ("hour", "hours"), "minute": ("minute", "minutes")},
+}
+VALID_FOR = {
+    "fi": "Linkki on voimassa {duration} ajan.",
+    "sv": "Länken gäller i {duration}.",
+    "en": "The link works for {duration}.",
+}
+
+
+def duration(seconds: int, lang: str) -> str:
+    """A lifetime in whole days, hours or minutes (the largest unit that divides it, so
+    that 48 hours reads "2 days" and 90 minutes "90 minutes"), in fi, sv or en."""
+    units = UNITS.get(lang, UNITS["fi"])
+    for unit, size in (("day", 86400), ("hour", 3600)):
+        if seconds >= size and seconds % size == 0:
+            n = seconds // size
+            return f"{n} {units[unit][0 if n == 1 else 1]}"
+    n = max(1, round(seconds / 60))
+    return f"{n} {units['minute'][0 if n == 1 else 1]}"
+
+
+def valid_for(seconds: int, lang: str) -> str:
+    """The sentence a mail gives for its link's lifetime."""
+    return VALID_FOR.get(lang, VALID_FOR["fi"]).format(duration=duration(seconds, lang))
+
+
 def build(to: str, subject: str, body: str) -> EmailMessage:
     cfg = current_app.config
     msg = EmailMessage()

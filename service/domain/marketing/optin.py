@@ -15,8 +15,11 @@ granted already, or when the address's hourly allowance of mails is spent.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
+
+from flask import current_app
 
 from service.domain import audit, notices
 from service.domain.consent import parse_visitor_id
@@ -33,12 +36,12 @@ SUBJECT_LINE = {
     "en": "Please confirm your subscription – {site}",
 }
 BODY = {
-    "fi": "Hei,\n\nvahvista tilauksesi avaamalla tämä linkki:\n{link}\n\nJos et tilannut "
-          "mitään, voit jättää tämän viestin huomiotta.\n\n{site}\n",
-    "sv": "Hej,\n\nbekräfta din prenumeration genom att öppna länken:\n{link}\n\nOm du inte "
-          "har beställt något kan du ignorera detta meddelande.\n\n{site}\n",
-    "en": "Hello,\n\nplease confirm your subscription by opening this link:\n{link}\n\nIf you "
-          "did not sign up, you can ignore this message.\n\n{site}\n",
+    "fi": "Hei,\n\nvahvista tilauksesi avaamalla tämä linkki:\n{link}\n\n{valid_for}\n\n"
+          "Jos et tilannut mitään, voit jättää tämän viestin huomiotta.\n\n{site}\n",
+    "sv": "Hej,\n\nbekräfta din prenumeration genom att öppna länken:\n{link}\n\n{valid_for}\n\n"
+          "Om du inte har beställt något kan du ignorera detta meddelande.\n\n{site}\n",
+    "en": "Hello,\n\nplease confirm your subscription by opening this link:\n{link}\n\n"
+          "{valid_for}\n\nIf you did not sign up, you can ignore this message.\n\n{site}\n",
 }
 
 
@@ -121,29 +124,65 @@ def start(site: Site, body: dict[str, Any], ip: str | None, base: str) -> Signup
 
 
 def confirmation_mail(site: Site, link: str, language: str) -> tuple[str, str]:
+    """The confirmation mail's subject line and text, with the link's lifetime."""
     lang = language if language in SUBJECT_LINE else "fi"
+    lifetime = mailer.valid_for(int(current_app.config["LUPA_OPTIN_MAX_AGE"]), lang)
     return (SUBJECT_LINE[lang].format(site=site.name),
-            BODY[lang].format(link=link, site=site.name))
+            BODY[lang].format(link=link, site=site.name, valid_for=lifetime))
 
 
-def read(site: Site, token: str) -> tuple[Subject, list[tuple[str, str]], int]:
-    data = tokens.read("optin", token, site.id)
+@dataclass
+class LinkStatus:
+    """What a confirmation link asks for and what has become of it: when it was confirmed
+    (None: not yet) and each pair's state now (active, waiting for the phone's code, or
+    stopped since)."""
+
+    pairs: list[tuple[str, str]]
+    confirmed_at: datetime | None
+    states: dict[tuple[str, str], str]
+
+
+def status(site: Site, token: str) -> LinkStatus:
+    """400 if tampered or for another site, 410 if expired (a used link is still read)."""
+    data, issued = tokens.read_timed("optin", token, site.id)
     subject = subjects.get_subject(site, data["u"])
     verification.row_of(subject, data.get("i"), "email")
-    items = [(str(p), str(c)) for p, c in data.get("pc", [])]
-    return subject, items, int(data.get("v", 0))
+    pairs = [(str(p), str(c)) for p, c in data.get("pc", [])]
+    used = _confirmed_since(subject, pairs, issued)
+    rows = marketing.rows_of(subject)
+    states = {}
+    for pc in pairs:
+        state = rows[pc].state if pc in rows else None
+        states[pc] = ("active" if state == PermissionState.GRANTED
+                      else "waiting" if state == OptInStep.PENDING else "stopped")
+    return LinkStatus(pairs, max(used.values()) if used else None, states)
+
+
+def _confirmed_since(subject: Subject, pairs: list[tuple[str, str]],
+                     issued: datetime) -> dict[tuple[str, str], datetime]:
+    """The pairs of a link confirmed after it was made (by it, or a later link): done."""
+    rows = marketing.rows_of(subject)
+    done = {}
+    for pc in pairs:
+        when = rows[pc].confirmed_at if pc in rows else None
+        if when is not None and when >= issued:
+            done[pc] = when
+    return done
 
 
 def confirm(site: Site, token: str, ip: str | None, lang: str) -> Confirmation:
     """Prove the address and grant what the link names on e-mail and post; sms and phone
     wait for the code sent to the number (the caller commits, then sends the code)."""
-    data = tokens.read("optin", token, site.id)
+    data, issued = tokens.read_timed("optin", token, site.id)
     subject = subjects.get_subject(site, data["u"])
     row = verification.row_of(subject, data.get("i"), "email")
     actor = subjects.pseudonym(subject)
     verification.mark_verified(site, subject, row, verification.EMAIL_LINK, actor)
     version = int(data.get("v", 0)) or None
     items = [(str(p), str(c)) for p, c in data.get("pc", [])]
+    # A used link grants nothing again: what was withdrawn since stays withdrawn.
+    used = _confirmed_since(subject, items, issued)
+    items = [pc for pc in items if pc not in used]
     by_mail = [pc for pc in items if pc[1] not in PHONE_CHANNELS]
     by_phone = [pc for pc in items if pc[1] in PHONE_CHANNELS]
     done = Confirmation(subject, verification.grant_confirmed(

@@ -29,11 +29,16 @@ SUBJECT_LINE = {
 }
 BODY = {
     "fi": "Hei,\n\nvoit hallita markkinointilupiasi ja tietojasi tästä linkistä:\n{link}\n\n"
+          "{valid_for} Tietojesi lataaminen ja poistaminen onnistuu sillä {rights} ajan.\n\n"
           "Jos et pyytänyt linkkiä, voit jättää tämän viestin huomiotta.\n\n{site}\n",
     "sv": "Hej,\n\ndu kan hantera dina marknadsföringstillstånd och uppgifter via länken:\n"
-          "{link}\n\nOm du inte bad om länken kan du ignorera detta meddelande.\n\n{site}\n",
+          "{link}\n\n{valid_for} Att ladda ner eller radera dina uppgifter går i {rights} "
+          "efter att länken skickades.\n\nOm du inte bad om länken kan du ignorera detta "
+          "meddelande.\n\n{site}\n",
     "en": "Hello,\n\nyou can manage your marketing permissions and your data with this link:\n"
-          "{link}\n\nIf you did not ask for it, you can ignore this message.\n\n{site}\n",
+          "{link}\n\n{valid_for} Downloading or erasing your data with it works for "
+          "{rights} after it was sent.\n\nIf you did not ask for it, you can ignore this "
+          "message.\n\n{site}\n",
 }
 
 
@@ -73,8 +78,12 @@ def request_link(site: Site, raw: str, base: str, lang: str) -> EmailMessage | N
                  subject=subjects.pseudonym(subject))
     link = f"{base}/sites/{site.slug}/preferences/{token}?lang={lang}"
     lang = lang if lang in SUBJECT_LINE else "fi"
-    return mailer.build(email, SUBJECT_LINE[lang].format(site=site.name),
-                        BODY[lang].format(link=link, site=site.name))
+    cfg = current_app.config
+    text = BODY[lang].format(
+        link=link, site=site.name,
+        valid_for=mailer.valid_for(int(cfg["LUPA_PREFERENCES_MAX_AGE"]), lang),
+        rights=mailer.duration(int(cfg["LUPA_RIGHTS_LINK_MAX_AGE"]), lang))
+    return mailer.build(email, SUBJECT_LINE[lang].format(site=site.name), text)
 
 
 def open_link(site: Site, token: str) -> Access:
