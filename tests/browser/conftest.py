@@ -121,6 +121,23 @@ def publish_notice_v2(app: Any) -> Callable[[], int]:
     return publish
 
 
+@pytest.fixture
+def publish_fi(app: Any) -> Callable[[dict[str, Any]], None]:
+    """Makes the demo site Finnish-only and publishes a Finnish notice on it."""
+
+    def publish(notice: dict[str, Any]) -> None:
+        from service.domain import notices, sites
+        from service.extensions import db
+
+        with app.app_context():
+            site = sites.get_site(SITE)
+            sites.set_languages(site, ["fi"], "test")
+            notices.publish_notice(site, notice, "test")
+            db.session.commit()
+
+    return publish
+
+
 def consent_cookie(context: Any) -> dict[str, str]:
     """The widget's first-party cookie, decoded (empty if absent)."""
     for cookie in context.cookies():

@@ -51,10 +51,10 @@ def lupa_rule() -> dict[str, Any]:
 class Autoconsent:
     """The background side of autoconsent for one page: answers its content scripts."""
 
-    def __init__(self, page: Any, rules: list[dict[str, Any]]) -> None:
+    def __init__(self, page: Any, rules: list[dict[str, Any]], action: str = "optOut") -> None:
         self.page = page
         # As a JSON string: Playwright's structured serialisation of ~300 rules takes seconds.
-        self.init = json.dumps({"type": "initResp", "config": CONFIG,
+        self.init = json.dumps({"type": "initResp", "config": {**CONFIG, "autoAction": action},
                                 "rules": {"autoconsent": rules}})
         self.inbox: list[tuple[Any, dict[str, Any]]] = []
         self.messages: list[dict[str, Any]] = []
@@ -155,6 +155,20 @@ def test_autoconsent_opts_out_of_lupa_with_the_shipped_rule(
     assert [r for r in requests if not r.startswith("GET ")] == []
     assert page.evaluate("Lupa.getConsent().method") == "reject_all"
     assert_nothing_tracked(context, page, requests, vendor_requests)
+
+
+def test_autoconsent_opts_in_with_the_shipped_rule(page, context, live_server, server_choice,
+                                                   vendor_requests):
+    """Users who set their browser to accept banners get exactly the banner's Accept all."""
+    ac = Autoconsent(page, [lupa_rule(), *upstream_rules()], action="optIn")
+    page.goto(f"{live_server}/demo?lang=sv")
+    ac.wait_for("popupFound", cmp="lupa")
+    assert ac.wait_for("optInResult")["result"] is True
+    ac.wait_for("autoconsentDone", cmp="lupa")
+    expect(page.locator("[data-lupa-banner]")).to_be_hidden()
+    visitor = dict(p.split("=", 1) for p in raw_consent_cookie(context).split("&"))["v"]
+    record = wait_for_record(server_choice, visitor, "accept_all")
+    assert set(record["choices"].values()) == {True}
 
 
 def test_without_lupas_rule_autoconsent_does_not_recognise_the_banner(

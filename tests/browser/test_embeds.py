@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import axe_violations, consent_cookie, wait_until
+from tests.browser.test_category_types import FI_NOTICE, STATISTICS
 from tests.browser.test_consent_flow import wait_for_record
 
 pytestmark = pytest.mark.browser
@@ -291,3 +292,18 @@ def test_a_source_that_is_not_http_is_never_loaded(page, live_server, vendor_req
     assert page.locator("#bad").get_attribute("src") is None
     assert page.evaluate("window.__owned") is None
     assert placeholders(page).count() == 0  # the two demo embeds loaded; none for #bad
+
+
+def test_a_page_without_embeds_never_fetches_their_code(page, live_server, publish_fi,
+                                                         vendor_requests):
+    """The first load stays small: a notice without marketing leaves the demo page without
+    iframes, and the widget then fetches no embeds' code."""
+    publish_fi({**FI_NOTICE, "cookie_categories": [STATISTICS]})
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(f"{live_server}/demo")
+    expect(page.locator("[data-lupa-banner]")).to_be_visible()
+    assert page.locator("iframe").count() == 0
+    page.wait_for_timeout(300)
+    assert [u for u in requests if "widget-embeds" in u] == []
+    assert any("/widget.js" in u for u in requests)
