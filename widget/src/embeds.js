@@ -60,7 +60,7 @@ const ENHANCED = {
 
 const cssFile = new URL(__EMB_CSS__, document.currentScript.src).href;
 // "Allow Marketing cookies" reads "Allow marketing cookies" (but "Allow YouTube videos").
-const lowerFirst = (s) => (/^.[a-zåäö]/.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
+const lowerFirst = (s) => (/^\S[^\s\p{Lu}]*(\s|$)/u.test(s) ? s.charAt(0).toLowerCase() + s.slice(1) : s);
 let serial = 0;
 
 /** Only http(s) sources are ever put into an iframe (never javascript: or data:). */
@@ -141,15 +141,19 @@ function start(config, lang, granted, allow, api) {
     if (focus) e.frame.focus();
   }
 
-  /** Puts the placeholder (back): a fresh, empty iframe replaces one that had loaded. */
+  /** Puts the placeholder (back): a fresh, empty iframe replaces one that had loaded, so the
+   * vendor's document is gone, not hidden; one never loaded is kept as it is (page scripts may
+   * hold it). */
   function hold(e) {
-    const fresh = e.frame.cloneNode(false);
-    fresh.removeAttribute('src');
-    fresh.classList.add('lupa-off');
-    fresh.dataset.lupaState = e.state = 'held';
-    e.frame.replaceWith(fresh);
-    e.frame = fresh;
-    fresh.before(e.ph);
+    if (e.frame.hasAttribute('src')) {
+      const fresh = e.frame.cloneNode(false);
+      fresh.removeAttribute('src');
+      e.frame.replaceWith(fresh);
+      e.frame = fresh;
+    }
+    e.frame.classList.add('lupa-off');
+    e.frame.dataset.lupaState = e.state = 'held';
+    e.frame.before(e.ph);
   }
 
   function adopt(frame) {
