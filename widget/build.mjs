@@ -15,18 +15,25 @@ const pkg = JSON.parse(readFileSync(join(here, 'package.json'), 'utf8'));
 
 const digest = (buf) => createHash('sha256').update(buf).digest('hex').slice(0, 12);
 const sri = (buf) => `sha384-${createHash('sha384').update(buf).digest('base64')}`;
+// Files the widget fetches only when a page needs them are pinned by SHA-256 (also a standard SRI
+// algorithm): each hash the first load carries costs bytes of its size budget.
+const sri256 = (buf) => `sha256-${createHash('sha256').update(buf).digest('base64')}`;
 const target = ['chrome100', 'firefox100', 'safari15.4', 'edge100'];
 
-const css = (
-  await esbuild.build({
-    entryPoints: [join(here, 'src', 'widget.css')],
-    bundle: true,
-    minify: true,
-    write: false,
-    target,
-    logLevel: 'warning',
-  })
-).outputFiles[0].contents;
+/** A stylesheet (minified) of one entry file, as bytes. */
+const style = async (entry) =>
+  (
+    await esbuild.build({
+      entryPoints: [join(here, 'src', entry)],
+      bundle: true,
+      minify: true,
+      write: false,
+      target,
+      logLevel: 'warning',
+    })
+  ).outputFiles[0].contents;
+
+const css = await style('widget.css');
 const cssName = `widget.${digest(css)}.css`;
 
 /** A script bundle (IIFE, minified) of one entry file, as bytes. */
@@ -51,24 +58,46 @@ const script = async (entry, label, define = {}) =>
 const sub = await script('subscribe.js', ' subscribe');
 const subName = `widget-subscribe.${digest(sub)}.js`;
 
+// Contextual consent for embeds (iframe[data-lupa-src]) and its stylesheet, fetched by the
+// widget only on a page that has such an iframe.
+const embCss = await style('embeds.css');
+const embCssName = `widget-embeds.${digest(embCss)}.css`;
+const emb = await script('embeds.js', ' embeds', {
+  __EMB_CSS__: JSON.stringify(embCssName),
+  __EMB_CSS_SRI__: JSON.stringify(sri(embCss)),
+});
+const embName = `widget-embeds.${digest(emb)}.js`;
+
 const js = await script('index.js', '', {
   __CSS_FILE__: JSON.stringify(cssName),
   __CSS_SRI__: JSON.stringify(sri(css)),
   __SUB_FILE__: JSON.stringify(subName),
-  __SUB_SRI__: JSON.stringify(sri(sub)),
+  __SUB_SRI__: JSON.stringify(sri256(sub)),
+  __EMB_FILE__: JSON.stringify(embName),
+  __EMB_SRI__: JSON.stringify(sri256(emb)),
 });
 const jsName = `widget.${digest(js)}.js`;
 
 mkdirSync(out, { recursive: true });
 for (const f of readdirSync(out)) if (/^widget[.-].*\.(js|css)$|^manifest\.json$/.test(f)) rmSync(join(out, f));
-const files = { 'widget.js': js, [jsName]: js, 'widget.css': css, [cssName]: css, [subName]: sub };
+const files = {
+  'widget.js': js,
+  [jsName]: js,
+  'widget.css': css,
+  [cssName]: css,
+  [subName]: sub,
+  [embName]: emb,
+  [embCssName]: embCss,
+};
 for (const [name, buf] of Object.entries(files)) writeFileSync(join(out, name), buf);
 const manifest = {
   version: pkg.version,
   esbuild: esbuild.version,
   js: { file: jsName, integrity: sri(js), bytes: js.length },
   css: { file: cssName, integrity: sri(css), bytes: css.length },
-  subscribe: { file: subName, integrity: sri(sub), bytes: sub.length },
+  subscribe: { file: subName, integrity: sri256(sub), bytes: sub.length },
+  embeds: { file: embName, integrity: sri256(emb), bytes: emb.length },
+  embeds_css: { file: embCssName, integrity: sri(embCss), bytes: embCss.length },
 };
 writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 console.log(`${jsName} ${js.length} B, ${cssName} ${css.length} B -> ${out}`);

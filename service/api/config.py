@@ -20,9 +20,20 @@ blp = Blueprint("config", __name__, url_prefix="/api/v1/sites/<site>",
 blp.after_request(cors.add_cors_headers)
 
 
+def widget_vendor(vendor: dict[str, Any]) -> dict[str, Any]:
+    """A vendor of the category as an embed's placeholder names it (`data-vendor` is its id):
+    who it is, why, and the cookies it sets."""
+    return {"id": vendor["id"], "name": vendor["name"],
+            **({"purpose": vendor["purpose"]} if "purpose" in vendor else {}),
+            "cookies": [{"name": c["name"],
+                         **({"duration": c["duration"]} if "duration" in c else {})}
+                        for c in vendor.get("cookies", [])]}
+
+
 def widget_category(cat: dict[str, Any]) -> dict[str, Any]:
     """A category for the widget: its type drives blocking, Consent Mode and GPC; `cookies`
-    lists its own cookies and its vendors' (the cookie-removal list of a refusal)."""
+    lists its own cookies and its vendors' (the cookie-removal list of a refusal); `vendors`
+    are its vendors by id (the placeholders of embeds that wait for it)."""
     cookies = list(cat.get("cookies") or [])
     for vendor in cat.get("vendors") or []:
         cookies += [{"name": c["name"], "vendor": vendor["name"],
@@ -31,7 +42,8 @@ def widget_category(cat: dict[str, Any]) -> dict[str, Any]:
                     for c in vendor.get("cookies", [])]
     shown = ("key", "type", "required", "title", "description")
     out: dict[str, Any] = {k: cat[k] for k in shown if k in cat}
-    return {**out, "cookies": cookies}
+    vendors = [widget_vendor(v) for v in cat.get("vendors") or [] if isinstance(v, dict)]
+    return {**out, "cookies": cookies, "vendors": vendors}
 
 
 def widget_config(site: Site) -> dict[str, Any]:

@@ -15,6 +15,10 @@ bp = Blueprint("demo", __name__)
 
 DEMO_DIR = STATIC / "demo"
 DEMO_FILES = {"fake-ga.js", "fake-pixel.js", "demo.css", "demo.js"}
+# The hosts of the embeds the docs show: the page's own video and map, and a Vimeo player
+# that a page (or a test) may add.
+EMBED_ORIGINS = ("https://www.youtube.com", "https://www.youtube-nocookie.com",
+                 "https://www.google.com", "https://player.vimeo.com")
 
 
 def demo_setup() -> tuple[dict[str, str], list[str]]:
@@ -34,7 +38,8 @@ def demo_setup() -> tuple[dict[str, str], list[str]]:
 
 @bp.get("/demo")
 def demo_page() -> Response:
-    """A realistic page with a blocked analytics tag and pixel, under a strict CSP."""
+    """A realistic page with a blocked analytics tag, pixel, video and map, under a strict
+    CSP."""
     nonce = secrets.token_urlsafe(16)
     tags, languages = demo_setup()
     html = render_template("demo.html", nonce=nonce, site="demo", manifest=widget_manifest(),
@@ -46,6 +51,8 @@ def demo_page() -> Response:
         "style-src 'self'; "
         "img-src 'self' data:; "
         "connect-src 'self'; "
+        # The video and the map, once allowed (YouTube's privacy-enhanced host for "once").
+        f"frame-src {' '.join(EMBED_ORIGINS)}; "
         "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
     response.headers["Cache-Control"] = "no-store"

@@ -29,7 +29,7 @@ def _asset(kind: str, name: str, max_age: int) -> Response:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     response.headers["X-Content-Type-Options"] = "nosniff"
-    if kind in ("js", "subscribe"):
+    if kind in ("js", "subscribe", "embeds"):
         response.mimetype = "text/javascript"
     return response
 
@@ -62,3 +62,14 @@ def widget_subscribe(digest: str) -> Response:
     if widget_manifest()["subscribe"]["file"] != name:
         abort(404)
     return _asset("subscribe", name, HASHED_MAX_AGE)
+
+
+@bp.get("/widget-embeds.<digest>.<ext>")
+def widget_embeds(digest: str, ext: str) -> Response:
+    """The embeds' placeholders (script and stylesheet), fetched by the widget only on pages
+    with an `iframe[data-lupa-src]`."""
+    kind = {"js": "embeds", "css": "embeds_css"}.get(ext)
+    name = f"widget-embeds.{digest}.{ext}"
+    if kind is None or widget_manifest()[kind]["file"] != name:
+        abort(404)
+    return _asset(kind, name, HASHED_MAX_AGE)

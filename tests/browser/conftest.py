@@ -14,6 +14,8 @@ from urllib.parse import unquote
 import pytest
 from werkzeug.serving import make_server
 
+from tests.browser.fake_vendors import FakeVendors, serve
+
 CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 AXE_JS = ROOT / "widget" / "node_modules" / "axe-core" / "axe.min.js"
@@ -26,7 +28,29 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def fake_vendors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeVendors]:
+    """The stand-ins for YouTube, Google Maps and Vimeo (tests/browser/fake_vendors.py)."""
+    with serve(tmp_path_factory.mktemp("vendors")) as vendors:
+        yield vendors
+
+
+@pytest.fixture
+def vendor_requests(fake_vendors: FakeVendors) -> FakeVendors:
+    """The stand-in vendors with their request log emptied for this test."""
+    fake_vendors.requests.clear()
+    return fake_vendors
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict[str, Any]) -> dict[str, Any]:
+    # The stand-in vendors' certificate is self-signed.
+    return {**browser_context_args, "ignore_https_errors": True}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], fake_vendors: FakeVendors
+) -> dict[str, Any]:
     if not CHROMIUM.exists():
         pytest.skip("/usr/bin/chromium is not installed")
     return {
@@ -39,6 +63,8 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
             "--disable-component-update",
             "--disable-sync",
             "--no-first-run",
+            # Third-party embed hosts are answered by the local stand-ins, never the internet.
+            f"--host-resolver-rules={fake_vendors.resolver_rules()}",
         ],
     }
 
@@ -91,6 +117,23 @@ def publish_notice_v2(app: Any) -> Callable[[], int]:
             db.session.commit()
             assert created
             return int(version.number)
+
+    return publish
+
+
+@pytest.fixture
+def publish_fi(app: Any) -> Callable[[dict[str, Any]], None]:
+    """Makes the demo site Finnish-only and publishes a Finnish notice on it."""
+
+    def publish(notice: dict[str, Any]) -> None:
+        from service.domain import notices, sites
+        from service.extensions import db
+
+        with app.app_context():
+            site = sites.get_site(SITE)
+            sites.set_languages(site, ["fi"], "test")
+            notices.publish_notice(site, notice, "test")
+            db.session.commit()
 
     return publish
 

@@ -5,13 +5,12 @@ own category keys (web/demo.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SITE, data_layer, ran, wait_until
+from tests.browser.conftest import data_layer, ran, wait_until
 from tests.browser.test_consent_flow import wait_for_record
 
 pytestmark = pytest.mark.browser
@@ -23,23 +22,6 @@ FI_NOTICE: dict[str, Any] = {
 }
 STATISTICS = {"key": "statistics", "type": "analytics", "title": {"fi": "Tilastointi"},
               "vendors": ["google_analytics_4"]}
-
-
-@pytest.fixture
-def publish_fi(app: Any) -> Callable[[dict[str, Any]], None]:
-    """Makes the demo site Finnish-only and publishes a Finnish notice on it."""
-
-    def publish(notice: dict[str, Any]) -> None:
-        from service.domain import notices, sites
-        from service.extensions import db
-
-        with app.app_context():
-            site = sites.get_site(SITE)
-            sites.set_languages(site, ["fi"], "test")
-            notices.publish_notice(site, notice, "test")
-            db.session.commit()
-
-    return publish
 
 
 def consent_events(app: Any) -> int:

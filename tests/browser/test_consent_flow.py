@@ -303,9 +303,10 @@ def test_ui_language_follows_the_page(page, live_server, lang, accept, reject):
 def test_accept_and_reject_are_equally_prominent(page, demo_url):
     open_demo(page, demo_url)
     looks = page.evaluate(
-        """() => [...document.querySelectorAll('.lupa-banner [data-action]')].slice(0, 2).map(b => {
+        """() => [...document.querySelectorAll('[data-lupa-banner] [data-lupa-action]')]
+          .slice(0, 2).map(b => {
           const s = getComputedStyle(b), r = b.getBoundingClientRect();
-          return [b.dataset.action, s.backgroundColor, s.color, s.fontWeight, s.fontSize,
+          return [b.dataset.lupaAction, s.backgroundColor, s.color, s.fontWeight, s.fontSize,
                   s.borderColor, Math.round(r.width), Math.round(r.height)]; })"""
     )
     assert [x[0] for x in looks] == ["accept", "reject"]

@@ -61,3 +61,13 @@ def test_the_layer_contracts_hold() -> None:
     out = subprocess.run([lint], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout[-3000:]
     assert "0 broken" in out.stdout
+
+
+def test_test_modules_have_unique_names() -> None:
+    """The test folders are not packages: two test files with one name cannot both be
+    collected in one run (pytest's "import file mismatch")."""
+    from collections import Counter
+
+    tests = Path(__file__).resolve().parents[1]
+    names = Counter(p.name for p in tests.rglob("test_*.py"))
+    assert [name for name, n in names.items() if n > 1] == []

@@ -25,8 +25,8 @@ def manifest() -> dict[str, Any]:
     return data
 
 
-def sri(data: bytes) -> str:
-    return "sha384-" + base64.b64encode(hashlib.sha384(data).digest()).decode()
+def sri(data: bytes, algorithm: str = "sha384") -> str:
+    return f"{algorithm}-" + base64.b64encode(hashlib.new(algorithm, data).digest()).decode()
 
 
 def test_rebuilding_from_source_reproduces_the_committed_files(tmp_path: Path) -> None:
@@ -53,12 +53,20 @@ def test_manifest_names_and_integrity_match_the_files() -> None:
         assert m[kind]["integrity"] == sri(hashed)
         assert m[kind]["file"] == f"widget.{hashlib.sha256(hashed).hexdigest()[:12]}.{kind}"
     js = (BUILT / "widget.js").read_text("utf-8")
-    # The script loads exactly the CSS beside it, and on demand the subscribe sender, by SRI.
+    # The script loads exactly the CSS beside it, and on demand the subscribe sender and the
+    # embeds' code, by SRI (SHA-256 for those two: the first load carries their hashes).
     assert m["css"]["file"] in js and m["css"]["integrity"] in js
-    sub = (BUILT / m["subscribe"]["file"]).read_bytes()
-    assert m["subscribe"]["integrity"] == sri(sub)
-    assert m["subscribe"]["file"] in js and m["subscribe"]["integrity"] in js
-    assert b"__lupaSend" in sub
+    for kind, marker in (("subscribe", b"__lupaSend"), ("embeds", b"__lupaEmbeds")):
+        lazy = (BUILT / m[kind]["file"]).read_bytes()
+        assert m[kind]["integrity"] == sri(lazy, "sha256")
+        assert m[kind]["file"] in js and m[kind]["integrity"] in js
+        assert marker in lazy
+    # ... and the embeds' code loads its own stylesheet, by SRI.
+    emb_css = (BUILT / m["embeds_css"]["file"]).read_bytes()
+    assert m["embeds_css"]["integrity"] == sri(emb_css)
+    embeds = (BUILT / m["embeds"]["file"]).read_text("utf-8")
+    assert m["embeds_css"]["file"] in embeds and m["embeds_css"]["integrity"] in embeds
+    assert m["embeds_css"]["file"] not in js
 
 
 def test_first_load_fits_the_size_budget() -> None:
@@ -97,16 +105,25 @@ def test_plain_names_are_short_cached_with_a_content_etag(client: Any) -> None:
 
 def test_hashed_names_are_immutable(client: Any) -> None:
     m = manifest()
-    for kind in ("js", "css", "subscribe"):
+    mimetypes = {"js": "text/javascript", "css": "text/css", "subscribe": "text/javascript",
+                 "embeds": "text/javascript", "embeds_css": "text/css"}
+    for kind, mimetype in mimetypes.items():
         response = client.get(f"/{m[kind]['file']}")
         assert response.status_code == 200
+        assert response.mimetype == mimetype
         assert response.headers["Access-Control-Allow-Origin"] == "*"  # SRI across origins
         assert "immutable" in response.headers["Cache-Control"]
         assert "max-age=31536000" in response.headers["Cache-Control"]
-        assert sri(response.get_data()) == m[kind]["integrity"]
+        algorithm = m[kind]["integrity"].split("-")[0]
+        assert sri(response.get_data(), algorithm) == m[kind]["integrity"]
     assert client.get("/widget.0123456789ab.js").status_code == 404
     assert client.get("/widget.abc.exe").status_code == 404
     assert client.get("/widget-subscribe.0123456789ab.js").status_code == 404
+    assert client.get("/widget-embeds.0123456789ab.js").status_code == 404
+    assert client.get("/widget-embeds.0123456789ab.css").status_code == 404
+    embeds_js = m["embeds"]["file"].removesuffix(".js")
+    assert client.get(f"/{embeds_js}.exe").status_code == 404
+    assert client.get(f"/{embeds_js}.css").status_code == 404  # another file's digest
 
 
 def test_demo_page_has_a_strict_csp_and_its_stand_ins(client: Any, demo: Any) -> None:

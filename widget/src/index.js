@@ -8,7 +8,7 @@ import { STRINGS, pickLanguage } from './i18n.js';
 import { COOKIE, loadState, makeOutbox, newVisitorId, readCookie, saveState } from './store.js';
 import { buildBanner, buildDialog, h, trapFocus } from './ui.js';
 
-/* global __CSS_FILE__, __CSS_SRI__, __SUB_FILE__, __SUB_SRI__ */
+/* global __CSS_FILE__, __CSS_SRI__, __SUB_FILE__, __SUB_SRI__, __EMB_FILE__, __EMB_SRI__ */
 const script = document.currentScript || document.querySelector('script[data-site]');
 const opts = script.dataset;
 const slug = opts.site;
@@ -175,26 +175,33 @@ function syncFab() {
   if (fab) fab.hidden = !banner.hidden || (!!dialog && dialog.open);
 }
 
-const language = () => pickLanguage(opts.lang, document.documentElement.lang, config.site);
+const language = (c = config) => pickLanguage(opts.lang, document.documentElement.lang, c.site);
+
+/** A script of the widget's own build, beside this one, pinned by its SRI hash. */
+const load = (file, sri) =>
+  new Promise((ok, fail) => {
+    const s = h('script', { src: new URL(file, script.src).href, integrity: sri, crossorigin: 'anonymous' });
+    if (script.nonce) s.nonce = script.nonce;
+    s.onload = ok;
+    s.onerror = fail;
+    document.head.append(s);
+  });
 
 // Lupa.subscribe(form): wired here, sent by subscribe.js, which is fetched on first use.
 let sender;
 const loadSender = () =>
-  (sender ||= new Promise((ok, fail) => {
-    const s = h('script', { src: new URL(__SUB_FILE__, script.src).href, integrity: __SUB_SRI__, crossorigin: 'anonymous' });
-    if (script.nonce) s.nonce = script.nonce;
-    s.onload = () => ok(window.__lupaSend);
-    s.onerror = () => {
+  (sender ||= load(__SUB_FILE__, __SUB_SRI__).then(
+    () => window.__lupaSend,
+    (e) => {
       sender = null;
-      fail();
-    };
-    document.head.append(s);
-  }));
+      throw e;
+    },
+  ));
 function subscribe(form) {
   const go = () =>
     configReady.then((c) =>
       loadSender().then((send) =>
-        send(form, c && { url: new URL(c.links.signups, api).href, noticeVersion: c.notice.version, visitorId: (state && state.v) || visitorId, lang: pickLanguage(opts.lang, document.documentElement.lang, c.site) }),
+        send(form, c && { url: new URL(c.links.signups, api).href, noticeVersion: c.notice.version, visitorId: (state && state.v) || visitorId, lang: language(c) }),
       ),
     );
   if (!form.__lupa) {
@@ -216,12 +223,12 @@ function render() {
   uiCtx = ctx;
   root = h('div', { class: 'lupa', id: 'lupa' }, banner);
   if ('reopen' in opts) {
-    fab = h('button', { type: 'button', class: 'lupa-b lupa-fab', 'data-action': 'settings', lang, hidden: true }, t.title);
+    fab = h('button', { type: 'button', class: 'lupa-b lupa-fab', 'data-lupa-action': 'settings', lang, hidden: true }, t.title);
     root.append(fab);
   }
   root.addEventListener('click', (e) => {
-    const b = e.target.closest('[data-action]');
-    if (b) act(b.dataset.action);
+    const b = e.target.closest('[data-lupa-action]');
+    if (b) act(b.dataset.lupaAction);
   });
   document.body.prepend(root);
 }
@@ -281,6 +288,13 @@ async function start() {
   if (state) apply();
   else consentUpdate(typeGranted);
   watch(isGranted);
+  // Iframes that wait for consent (data-lupa-src): their code is fetched only on such a page.
+  if (document.querySelector('iframe[data-lupa-src]')) {
+    // Granting from a placeholder keeps the rest of the choice (and an open banner open).
+    load(__EMB_FILE__, __EMB_SRI__).then(() =>
+      window.__lupaEmbeds(config, language(), isGranted, (key) => record('custom', [...(state ? state.c : []), key], 1), api),
+    );
+  }
   const marketingKeys = categories().filter(gpcRefuses).map((c) => c.key);
   if (marketingKeys.length && (!state || marketingKeys.some((k) => state.c.includes(k)))) {
     // GPC is a refusal given without asking: record it as such, keeping any other choice.

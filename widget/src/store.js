@@ -104,7 +104,7 @@ export function makeOutbox(key, onDelivered) {
         // Remove by identity: another tab may have changed the queue meanwhile.
         writeQueue(key, readQueue(key).filter((x) => x.id !== item.id));
         if (res.ok) onDelivered(await res.json().catch(() => null));
-        else console.warn('[lupa] choice rejected by the service', res.status);
+        else console.warn('[lupa] choice refused', res.status);
       }
     } finally {
       busy = false;

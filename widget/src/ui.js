@@ -6,9 +6,7 @@ export function h(tag, attrs, ...kids) {
   const el = document.createElement(tag);
   for (const k in attrs || {}) {
     const v = attrs[k];
-    if (v === false || v == null) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else el.setAttribute(k, v === true ? '' : v);
+    if (v !== false && v != null) el.setAttribute(k, v === true ? '' : v);
   }
   el.append(...kids.flat().filter((x) => x != null && x !== false));
   return el;
@@ -28,7 +26,7 @@ function prose(text) {
 }
 
 const button = (cls, label, action, extra) =>
-  h('button', { type: 'button', class: `lupa-b ${cls}`, 'data-action': action, ...extra }, label);
+  h('button', { type: 'button', class: `lupa-b ${cls}`, 'data-lupa-action': action, ...extra }, label);
 
 /** The three first-layer/dialog buttons; Accept and Reject share one style on purpose. */
 const choiceButtons = (t, third) =>
@@ -43,7 +41,7 @@ const choiceButtons = (t, third) =>
 export function buildBanner({ t, lang, notice, noticeUrl, gpc }) {
   return h(
     'section',
-    { class: 'lupa-banner', 'aria-labelledby': 'lupa-bt', lang, hidden: true },
+    { class: 'lupa-banner', 'data-lupa-banner': true, 'aria-labelledby': 'lupa-bt', lang, hidden: true },
     h(
       'div',
       { class: 'lupa-in' },
