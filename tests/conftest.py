@@ -133,9 +133,10 @@ def wipe(app: Flask) -> None:
         redis.Redis.from_url(REDIS_URL).flushdb()
 
 
-@pytest.fixture()
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
-    application = make_app(database_url, tmp_path / "instance")
+def fresh_app(database_url: str, tmp_path: Path, **config: Any) -> Iterator[Flask]:
+    """An app on the emptied test database with extra settings; closes its connections
+    after the test (the body of every app fixture: `yield from fresh_app(...)`)."""
+    application = make_app(database_url, tmp_path / "instance", **config)
     wipe(application)
     yield application
     from service.extensions import db
@@ -143,6 +144,11 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     with application.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture()
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    yield from fresh_app(database_url, tmp_path)
 
 
 @pytest.fixture()

@@ -17,7 +17,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from flask import Flask
 
-from tests.conftest import make_app, new_visitor, wipe
+from tests.conftest import fresh_app, new_visitor
 from tests.marketing_helpers import BASE, admin, audit_actions, check, count, reasons, sent
 
 SIGNUP = f"{BASE}/signups"
@@ -50,16 +50,9 @@ def inbox() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture()
 def mail_app(database_url: str, tmp_path: Path, inbox: tuple[Inbox, int]) -> Iterator[Flask]:
-    application = make_app(database_url, tmp_path / "instance", LUPA_SMTP_HOST="127.0.0.1",
-                           LUPA_SMTP_PORT=inbox[1], LUPA_SMTP_SECURITY="none",
-                           LUPA_SMTP_FROM="Kirkas <uutiset@kirkas.example>")
-    wipe(application)
-    yield application
-    from service.extensions import db
-
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from fresh_app(database_url, tmp_path, LUPA_SMTP_HOST="127.0.0.1",
+                         LUPA_SMTP_PORT=inbox[1], LUPA_SMTP_SECURITY="none",
+                         LUPA_SMTP_FROM="Kirkas <uutiset@kirkas.example>")
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import bearer, make_app, wipe
+from tests.conftest import bearer, fresh_app, make_app
 from tests.domain.marketing.test_optin import SIGNUP, Inbox, inbox, signup
 from tests.marketing_helpers import BASE, count, sent
 
@@ -24,16 +24,9 @@ EVIL = {"Host": "evil.example", "X-Forwarded-Host": "evil.example",
 
 
 def _app(database_url: str, tmp_path: Path, port: int, **extra: Any) -> Iterator[Flask]:
-    application = make_app(database_url, tmp_path / "instance", LUPA_SMTP_HOST="127.0.0.1",
-                           LUPA_SMTP_PORT=port, LUPA_SMTP_SECURITY="none",
-                           LUPA_PROXY_COUNT=1, **extra)
-    wipe(application)
-    yield application
-    from service.extensions import db
-
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from fresh_app(database_url, tmp_path, LUPA_SMTP_HOST="127.0.0.1",
+                         LUPA_SMTP_PORT=port, LUPA_SMTP_SECURITY="none", LUPA_PROXY_COUNT=1,
+                         **extra)
 
 
 @pytest.fixture()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from tests.conftest import make_app, wipe
+from tests.conftest import fresh_app, make_app
 from tests.domain.marketing.test_identity import code_form, confirm_path, post, signup
 from tests.marketing_helpers import check, reasons
 
@@ -59,15 +59,8 @@ def gateway() -> Iterator[Gateway]:
 
 @pytest.fixture()
 def sms_app(database_url: str, tmp_path: Path, gateway: Gateway) -> Iterator[Flask]:
-    application = make_app(database_url, tmp_path / "instance", LUPA_SMS_URL=gateway.url,
-                           LUPA_SMS_TOKEN="gw-secret", LUPA_SMS_FROM="Kirkas")
-    wipe(application)
-    yield application
-    from service.extensions import db
-
-    with application.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from fresh_app(database_url, tmp_path, LUPA_SMS_URL=gateway.url,
+                         LUPA_SMS_TOKEN="gw-secret", LUPA_SMS_FROM="Kirkas")
 
 
 @pytest.fixture()
