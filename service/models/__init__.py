@@ -13,6 +13,7 @@ from service.models.marketing import (
     SubjectIdentifier,
 )
 from service.models.rights import SubjectRequest
+from service.models.scan import ScanScreenshot, SiteScan
 from service.models.site import NoticeVersion, Site
 
 __all__ = [
@@ -28,7 +29,9 @@ __all__ = [
     "MarketingGeneration",
     "MarketingPermission",
     "NoticeVersion",
+    "ScanScreenshot",
     "Site",
+    "SiteScan",
     "Subject",
     "SubjectIdentifier",
     "SubjectRequest",

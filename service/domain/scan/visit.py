@@ -1,0 +1,151 @@
+"""One visit: one page under one scenario in a fresh browser context; what it observed, its
+screenshot and (for the no-interaction visit) the page's links."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import re
+import time
+from typing import Any
+
+from service.domain.scan.browser import (
+    ACCEPT,
+    BANNER,
+    GPC_SCRIPT,
+    REJECT,
+    SAVE,
+    SETTINGS,
+    Limits,
+    Network,
+    VisitFailed,
+    failure_kind,
+    iso,
+    site_of,
+)
+from service.domain.scan.scenarios import NONE, ONLY, Scenario
+
+VIEWPORT = {"width": 1280, "height": 800}
+
+
+async def visit(browser: Any, url: str, scenario: Scenario, limits: Limits,
+                want_links: bool) -> tuple[dict[str, Any], bytes | None, list[str]]:
+    """(the visit's record, its screenshot, the links found) — the record says when it
+    failed, and why."""
+    started = time.monotonic()
+    deadline = started + limits.page_seconds
+    out: dict[str, Any] = {"page": url, "scenario": scenario.key, "status": "ok", "error": None,
+                           "banner": {"shown": False, "ms": None}}
+    context = await browser.new_context(
+        viewport=VIEWPORT, extra_http_headers={"Sec-GPC": "1"} if scenario.gpc else None)
+    shot: bytes | None = None
+    links: list[str] = []
+    try:
+        if scenario.gpc:
+            await context.add_init_script(GPC_SCRIPT)
+        context.set_default_timeout(max(1.0, limits.page_seconds) * 1000)
+        page = await context.new_page()
+        net = Network(page, site_of(_host(url)))
+        await _load(page, url, limits)
+        out["banner"] = await _settle_watching_banner(page, net, started, deadline, limits)
+        if want_links:
+            links = await _links(page)
+        if scenario.action != NONE:
+            if not out["banner"]["shown"]:
+                raise VisitFailed("banner_missing", "the consent banner did not appear, so "
+                                  "the scenario's choice could not be made")
+            net.phase = "after"
+            await _choose(page, scenario)
+            await net.settle(deadline, limits.settle_ms)
+            # The next page view under the choice: tags a site loads on later views show here.
+            await page.reload(wait_until="load")
+            await net.settle(deadline, limits.settle_ms)
+        out.update(await _observe(context, page, url))
+        out["hosts"] = [{"host": h, "phase": p} for h, p in sorted(net.hosts.items())]
+        out["lupa_hosts"] = sorted(net.lupa_hosts)
+        shot = await page.screenshot(type="png", animations="disabled")
+        out["screenshot"] = hashlib.sha256(shot).hexdigest()
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded, never raised past
+        failed = failure_kind(exc, limits.page_seconds)
+        out.update(status="failed", error={"kind": failed.kind, "detail": failed.detail})
+    finally:
+        out["elapsed_ms"] = round((time.monotonic() - started) * 1000)
+        await context.close()
+    return out, shot, links
+
+
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return (urlsplit(url).hostname or "").lower()
+
+
+async def _load(page: Any, url: str, limits: Limits) -> None:
+    response = await page.goto(url, wait_until="load", timeout=limits.page_seconds * 1000)
+    if response is not None and response.status >= 400:
+        raise VisitFailed("http_error", f"the page answered HTTP {response.status}")
+
+
+async def _settle_watching_banner(page: Any, net: Network, started: float, deadline: float,
+                                  limits: Limits) -> dict[str, Any]:
+    """Waits until the page has settled, noting whether the banner appeared and how long after
+    the visit started (ms); a banner that shows only after settling is waited for up to
+    `limits.banner_seconds` more when the widget is on the page."""
+    banner = page.locator(BANNER).first
+    shown: dict[str, Any] = {"shown": False, "ms": None}
+    while not shown["shown"]:
+        if await banner.is_visible():
+            shown = {"shown": True, "ms": round((time.monotonic() - started) * 1000)}
+        elif net.quiet(limits.settle_ms):
+            break
+        elif time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.05)
+    await net.settle(deadline, limits.settle_ms)
+    if not shown["shown"] and await page.locator("script[data-site]").count():
+        until = min(deadline, time.monotonic() + limits.banner_seconds)
+        while time.monotonic() < until and not await banner.is_visible():
+            if await banner.count():  # rendered but hidden: the visitor had already decided
+                break
+            await asyncio.sleep(0.05)
+        if await banner.is_visible():
+            shown = {"shown": True, "ms": round((time.monotonic() - started) * 1000)}
+    return shown
+
+
+async def _choose(page: Any, scenario: Scenario) -> None:
+    banner = page.locator(BANNER).first
+    if scenario.action == ONLY:
+        await banner.get_by_role("button", name=SETTINGS).click()
+        dialog = page.get_by_role("dialog")
+        names = "|".join(re.escape(t) for t in scenario.titles)
+        await dialog.get_by_role("switch", name=re.compile(rf"^\s*({names})\s*$")).check()
+        await dialog.get_by_role("button", name=SAVE).click()
+    else:
+        name = ACCEPT if scenario.action == "accept" else REJECT
+        await banner.get_by_role("button", name=name).click()
+
+
+async def _observe(context: Any, page: Any, url: str) -> dict[str, Any]:
+    """The cookies (every domain the context holds) and the page's storage keys."""
+    own = site_of(_host(url))
+    cookies = []
+    for c in await context.cookies():
+        domain = c["domain"].lstrip(".").lower()
+        cookies.append({
+            "name": c["name"], "domain": c["domain"],
+            "party": "first" if site_of(domain) == own else "third",
+            "expires": "session" if c.get("expires", -1) < 0 else iso(c["expires"]),
+        })
+    storage = await page.evaluate(
+        "() => { const keys = s => { try { return Object.keys(s).sort(); } catch (e) "
+        "{ return []; } }; return {local: keys(window.localStorage), "
+        "session: keys(window.sessionStorage)}; }")
+    return {"cookies": sorted(cookies, key=lambda c: (c["name"], c["domain"])),
+            "storage": {"local": list(storage["local"]), "session": list(storage["session"])}}
+
+
+async def _links(page: Any) -> list[str]:
+    found = await page.evaluate(
+        "() => Array.from(document.querySelectorAll('a[href]'), a => a.href)")
+    return [str(u) for u in found]
