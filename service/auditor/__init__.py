@@ -1,10 +1,11 @@
 """The auditor's web pages at /auditor/<site>: sign in with an auditor key, browse and verify
-the log, read the promise report, see charts, export."""
+the log, read the promise report, see charts and the site scans, export."""
 
 from __future__ import annotations
 
 from flask import Flask
 
+from service.auditor import scans  # noqa: F401 - its routes join the blueprint
 from service.auditor.views import bp
 
 
