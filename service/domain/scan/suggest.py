@@ -34,11 +34,16 @@ def lifetime(expires: str, seen_at: str) -> str:
     seconds = (datetime.fromisoformat(expires.replace("Z", "+00:00"))
                - datetime.fromisoformat(seen_at.replace("Z", "+00:00"))).total_seconds()
     minutes = max(1, round(seconds / 60))
-    for unit, size, below in (("min", 1, 120), ("h", 60, 48 * 60), ("d", 1440, 60 * 1440),
-                              ("mo", 43200, 24 * 43200)):
-        if minutes < below:
-            return f"{max(1, round(minutes / size))}{unit}"
-    return f"{max(1, round(minutes / 525600))}y"
+    days = minutes / 1440
+    if minutes < 120:
+        return f"{minutes}min"
+    if minutes < 48 * 60:
+        return f"{round(minutes / 60)}h"
+    if days < 365:
+        return f"{round(days)}d"
+    if abs(days / 365.25 - round(days / 365.25)) * 365.25 <= 2:
+        return f"{round(days / 365.25)}y"
+    return f"{round(days / 30.44)}mo"
 
 
 def _pick(text: dict[str, str], languages: list[str]) -> dict[str, str]:
