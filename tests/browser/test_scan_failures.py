@@ -151,3 +151,15 @@ def test_a_scan_out_of_total_time_fails(app, runner, demo, silent_server):
     code, out = scan(runner, silent_server, "--scenario", "none", "--page-timeout", "60",
                      "--timeout", "5")
     assert_failed(app, code, out, "total_time")
+
+
+def test_every_repeats_the_scan_and_records_each(app, runner, demo):
+    result = runner.invoke(args=["scan", "--site", "demo", f"http://127.0.0.1:{free_port()}/",
+                                 "--scenario", "none", "--every", "1s", "--count", "2"])
+    assert result.exit_code == 3
+    from service.domain import scan, sites
+
+    with app.app_context():
+        rows = scan.list_scans(sites.get_site("demo"))
+        assert [r.status for r in rows] == ["failed", "failed"]
+        assert rows[0].finished_at > rows[1].finished_at
