@@ -39,7 +39,7 @@ class Limits:
     depth: int = 0
     page_seconds: float = 30.0
     total_seconds: float = 600.0
-    settle_ms: int = 500  # no request in flight for this long = the page has settled
+    settle_ms: int = 300  # no request in flight for this long = the page has settled
     banner_seconds: float = 5.0
     concurrency: int = 4
 

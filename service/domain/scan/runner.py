@@ -20,7 +20,7 @@ from service.domain.scan.browser import (
     iso,
     site_of,
 )
-from service.domain.scan.scenarios import NONE, Scenario
+from service.domain.scan.scenarios import NONE, REJECT, Scenario
 from service.domain.scan.visit import visit
 from service.errors import InvalidInput, Unavailable
 
@@ -102,7 +102,11 @@ async def _crawl(browser: Any, scenarios: list[Scenario], limits: Limits,
     record = outcome.record
     queue: asyncio.Queue[tuple[str, int, Scenario]] = asyncio.Queue()
     seen: set[str] = set()
-    first = scenarios[0].key if scenarios else NONE
+    # No interaction is what the Reject all visit shows before its click (a fresh context
+    # all the same): one visit observes both, unless Reject all is not planned.
+    merged = {s.key for s in scenarios} >= {NONE, REJECT}
+    planned = [s for s in scenarios if not (merged and s.key == NONE)]
+    first = planned[0].key if planned else NONE
 
     def admit(url: str, depth: int) -> None:
         url = urldefrag(url)[0]
@@ -110,7 +114,7 @@ async def _crawl(browser: Any, scenarios: list[Scenario], limits: Limits,
             return
         seen.add(url)
         record["pages"].append(url)
-        for scenario in scenarios:
+        for scenario in planned:
             queue.put_nowait((url, depth, scenario))
 
     async def worker() -> None:
@@ -118,10 +122,12 @@ async def _crawl(browser: Any, scenarios: list[Scenario], limits: Limits,
             url, depth, scenario = await queue.get()
             try:
                 want = scenario.key == first and depth < limits.depth
-                result, shot, links = await visit(browser, url, scenario, limits, want)
-                record["visits"].append(result)
-                if shot is not None:
-                    outcome.screenshots[result["screenshot"]] = shot
+                results, links = await visit(browser, url, scenario, limits, want,
+                                             first_look=merged and scenario.key == REJECT)
+                for result, shot in results:
+                    record["visits"].append(result)
+                    if shot is not None:
+                        outcome.screenshots[result["screenshot"]] = shot
                 for link in same_site_links(links, url):
                     admit(link, depth + 1)
             finally:

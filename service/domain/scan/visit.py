@@ -28,18 +28,22 @@ from service.domain.scan.scenarios import NONE, ONLY, Scenario
 VIEWPORT = {"width": 1280, "height": 800}
 
 
+Shot = tuple[dict[str, Any], bytes | None]  # a visit's record and its screenshot
+
+
 async def visit(browser: Any, url: str, scenario: Scenario, limits: Limits,
-                want_links: bool) -> tuple[dict[str, Any], bytes | None, list[str]]:
-    """(the visit's record, its screenshot, the links found) — the record says when it
-    failed, and why."""
+                want_links: bool, first_look: bool = False) -> tuple[list[Shot], list[str]]:
+    """The visit's record and screenshot (and, with `first_look`, the no-interaction scenario's
+    too: what the same fresh context showed before the choice), and the links found. A record
+    says when it failed, and why."""
     started = time.monotonic()
     deadline = started + limits.page_seconds
-    out: dict[str, Any] = {"page": url, "scenario": scenario.key, "status": "ok", "error": None,
-                           "banner": {"shown": False, "ms": None}}
+    main = _blank(url, scenario.key)
+    look = _blank(url, NONE) if first_look and scenario.action != NONE else None
+    done: list[Shot] = []
+    links: list[str] = []
     context = await browser.new_context(
         viewport=VIEWPORT, extra_http_headers={"Sec-GPC": "1"} if scenario.gpc else None)
-    shot: bytes | None = None
-    links: list[str] = []
     try:
         if scenario.gpc:
             await context.add_init_script(GPC_SCRIPT)
@@ -47,11 +51,14 @@ async def visit(browser: Any, url: str, scenario: Scenario, limits: Limits,
         page = await context.new_page()
         net = Network(page, site_of(_host(url)))
         await _load(page, url, limits)
-        out["banner"] = await _settle_watching_banner(page, net, started, deadline, limits)
+        main["banner"] = await _settle_watching_banner(page, net, started, deadline, limits)
+        if look is not None:
+            look["banner"] = dict(main["banner"])
+            done.append((look, await _snapshot(look, context, page, net, started)))
         if want_links:
             links = await _links(page)
         if scenario.action != NONE:
-            if not out["banner"]["shown"]:
+            if not main["banner"]["shown"]:
                 raise VisitFailed("banner_missing", "the consent banner did not appear, so "
                                   "the scenario's choice could not be made")
             net.phase = "after"
@@ -60,18 +67,34 @@ async def visit(browser: Any, url: str, scenario: Scenario, limits: Limits,
             # The next page view under the choice: tags a site loads on later views show here.
             await page.reload(wait_until="load")
             await net.settle(deadline, limits.settle_ms)
-        out.update(await _observe(context, page, url))
-        out["hosts"] = [{"host": h, "phase": p} for h, p in sorted(net.hosts.items())]
-        out["lupa_hosts"] = sorted(net.lupa_hosts)
-        shot = await page.screenshot(type="png", animations="disabled")
-        out["screenshot"] = hashlib.sha256(shot).hexdigest()
+        done.append((main, await _snapshot(main, context, page, net, started)))
     except Exception as exc:  # noqa: BLE001 - every failure is recorded, never raised past
         failed = failure_kind(exc, limits.page_seconds)
-        out.update(status="failed", error={"kind": failed.kind, "detail": failed.detail})
+        for rec in (look, main):
+            if rec is not None and not any(rec is r for r, _ in done):
+                rec.update(status="failed", error={"kind": failed.kind, "detail": failed.detail},
+                           elapsed_ms=round((time.monotonic() - started) * 1000))
+                done.append((rec, None))
     finally:
-        out["elapsed_ms"] = round((time.monotonic() - started) * 1000)
         await context.close()
-    return out, shot, links
+    return done, links
+
+
+def _blank(url: str, key: str) -> dict[str, Any]:
+    return {"page": url, "scenario": key, "status": "ok", "error": None,
+            "banner": {"shown": False, "ms": None}}
+
+
+async def _snapshot(out: dict[str, Any], context: Any, page: Any, net: Network,
+                    started: float) -> bytes:
+    """Fills in what the visit observes now; returns the screenshot."""
+    out.update(await _observe(context, page, out["page"]))
+    out["hosts"] = [{"host": h, "phase": p} for h, p in sorted(net.hosts.items())]
+    out["lupa_hosts"] = sorted(net.lupa_hosts)
+    shot: bytes = await page.screenshot(type="png", animations="disabled")
+    out["screenshot"] = hashlib.sha256(shot).hexdigest()
+    out["elapsed_ms"] = round((time.monotonic() - started) * 1000)
+    return shot
 
 
 def _host(url: str) -> str:
