@@ -112,27 +112,27 @@ async def _load(page: Any, url: str, limits: Limits) -> None:
 async def _settle_watching_banner(page: Any, net: Network, started: float, deadline: float,
                                   limits: Limits) -> dict[str, Any]:
     """Waits until the page has settled, noting whether the banner appeared and how long after
-    the visit started (ms); a banner that shows only after settling is waited for up to
-    `limits.banner_seconds` more when the widget is on the page."""
-    banner = page.locator(BANNER).first
+    the visit started (ms); a banner not up when the page settles is waited for up to
+    `limits.banner_seconds` more when the widget is on the page. The banner is watched inside
+    the page (Playwright's own wait), not polled over the protocol."""
     shown: dict[str, Any] = {"shown": False, "ms": None}
-    while not shown["shown"]:
-        if await banner.is_visible():
-            shown = {"shown": True, "ms": round((time.monotonic() - started) * 1000)}
-        elif net.quiet(limits.settle_ms):
-            break
-        elif time.monotonic() > deadline:
-            break
-        await asyncio.sleep(0.05)
-    await net.settle(deadline, limits.settle_ms)
-    if not shown["shown"] and await page.locator("script[data-site]").count():
-        until = min(deadline, time.monotonic() + limits.banner_seconds)
-        while time.monotonic() < until and not await banner.is_visible():
-            if await banner.count():  # rendered but hidden: the visitor had already decided
-                break
-            await asyncio.sleep(0.05)
-        if await banner.is_visible():
-            shown = {"shown": True, "ms": round((time.monotonic() - started) * 1000)}
+    banner = page.locator(BANNER).first
+
+    async def watch() -> None:
+        await banner.wait_for(state="visible", timeout=max(0.1, deadline - time.monotonic())
+                              * 1000)
+        shown.update(shown=True, ms=round((time.monotonic() - started) * 1000))
+
+    watcher = asyncio.create_task(watch())
+    try:
+        await net.settle(deadline, limits.settle_ms)
+        if not shown["shown"] and await page.locator("script[data-site]").count() \
+                and not await banner.count():  # a hidden banner: nothing to ask
+            wait = min(limits.banner_seconds, max(0.0, deadline - time.monotonic()))
+            await asyncio.wait({watcher}, timeout=wait)
+    finally:
+        watcher.cancel()
+        await asyncio.gather(watcher, return_exceptions=True)
     return shown
 
 
