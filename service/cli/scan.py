@@ -75,6 +75,9 @@ def summary(result: scan.ScanResult) -> dict[str, Any]:
 @click.option("--chromium", default=scan.CHROMIUM, show_default=True, help="The browser.")
 @click.option("--chromium-arg", "chromium_args", multiple=True,
               help="An extra Chromium switch (e.g. --host-resolver-rules=...).")
+@click.option("--record-choices", is_flag=True,
+              help="Let the widget store the scan's choices as consent events (by default "
+              "they are answered without being stored).")
 @click.option("--json", "as_json", is_flag=True, help="The result as JSON on stdout.")
 @click.option("--suggest", is_flag=True,
               help="Print a draft of the notice's cookie section (TOML) from what was found.")
@@ -85,11 +88,12 @@ def summary(result: scan.ScanResult) -> dict[str, Any]:
 @with_appcontext
 def scan_command(slug: str, urls: tuple[str, ...], depth: int, max_pages: int,
                  page_timeout: float, total: float, only: tuple[str, ...], concurrency: int,
-                 chromium: str, chromium_args: tuple[str, ...], as_json: bool, suggest: bool,
-                 every: str | None, count: int) -> None:
+                 chromium: str, chromium_args: tuple[str, ...], record_choices: bool,
+                 as_json: bool, suggest: bool, every: str | None, count: int) -> None:
     """Visit the site in Chromium and judge what it sets against the notice."""
     limits = scan.Limits(max_pages=max_pages, depth=depth, page_seconds=page_timeout,
-                         total_seconds=total, concurrency=concurrency)
+                         total_seconds=total, concurrency=concurrency,
+                         record_choices=record_choices)
     wait = interval_seconds(every) if every else None
     done = 0
     while True:

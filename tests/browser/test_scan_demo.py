@@ -42,11 +42,24 @@ def test_the_demo_scans_clean_and_is_evidence(app, client, runner, live_server, 
                         headers=bearer(demo["keys"]["auditor"])).get_json()
     live = next(p for p in report["promises"] if p["key"] == "cookies_observed_live")
     assert live["status"] == "holds"
+    # The scanner is no visitor: its clicks left no consent events behind.
+    assert scan_choices(app) == set()
 
 
-def test_suggest_drafts_the_cookie_section_the_demo_already_has(runner, live_server, demo):
+def scan_choices(app: Any) -> set[str]:
+    from sqlalchemy import select
+
+    from service.extensions import db
+    from service.models import ConsentEvent
+
+    with app.app_context():
+        return set(db.session.execute(select(ConsentEvent.method)).scalars())
+
+
+def test_suggest_drafts_the_cookie_section_the_demo_already_has(app, runner, live_server, demo):
     result = runner.invoke(args=["scan", "--site", "demo", "--suggest", "--scenario", "none",
-                                 "--scenario", "accept", f"{live_server}/demo?lang=en"])
+                                 "--scenario", "accept", "--record-choices",
+                                 f"{live_server}/demo?lang=en"])
     assert result.exit_code == 0, result.output
     assert "CLEAN" in result.stderr
     draft = tomllib.loads(result.stdout)
@@ -57,3 +70,5 @@ def test_suggest_drafts_the_cookie_section_the_demo_already_has(runner, live_ser
         ("analytics", "analytics", ["_ga", "_gid"]),
         ("marketing", "marketing", ["_fbp"]),
     ]
+    # --record-choices let the widget store the Accept all click.
+    assert scan_choices(app) == {"accept_all"}

@@ -33,7 +33,8 @@ GPC_SCRIPT = ("Object.defineProperty(Navigator.prototype, 'globalPrivacyControl'
 
 @dataclass(frozen=True)
 class Limits:
-    """How far a scan may go (the CLI's --max-pages, --depth, --page-timeout, --timeout)."""
+    """How far a scan may go (the CLI's --max-pages, --depth, --page-timeout, --timeout), and
+    whether the widget's choices reach the service (--record-choices)."""
 
     max_pages: int = 20
     depth: int = 0
@@ -42,11 +43,13 @@ class Limits:
     settle_ms: int = 300  # no request in flight for this long = the page has settled
     banner_seconds: float = 5.0
     concurrency: int = 4
+    record_choices: bool = False  # let the widget's writes reach the service (not by default)
 
     def as_dict(self) -> dict[str, Any]:
         return {"max_pages": self.max_pages, "depth": self.depth,
                 "page_seconds": self.page_seconds, "total_seconds": self.total_seconds,
-                "settle_ms": self.settle_ms, "concurrency": self.concurrency}
+                "settle_ms": self.settle_ms, "concurrency": self.concurrency,
+                "record_choices": self.record_choices}
 
 
 @dataclass

@@ -10,7 +10,7 @@
 - `transfer` (broken): a vendor processing data outside the EU/EEA, seen while the notice says
   there are no transfers (or does not list that country);
 - `undeclared`: seen but not declared in the notice (nor Lupa's own);
-- `stale`: declared in the notice but never seen in any scenario.
+- `stale`: declared in the notice but never seen in any scenario (Lupa's own cookies aside).
 
 An item is judged by the category the notice puts it in; an undeclared item of a vendor in
 Lupa's table by that vendor's usual type, so an undeclared `_ga` before consent is broken too."""
@@ -145,6 +145,8 @@ def judge(record: dict[str, Any], notice: dict[str, Any], catalog: Catalog) -> l
 def _stale(found: _Findings, catalog: Catalog, names: set[str], hosts: set[str]) -> None:
     """Declared entries never seen (only judged for a scan that completed every visit)."""
     for d in catalog.declared:
+        if d.lupa:  # declared by Lupa itself; lupa_vid is set only when a choice is stored
+            continue
         if d.kind == "cookie":
             if not any(name_matches(d.name, n) for n in names):
                 found.add("stale", None, kind="cookie", name=d.name, scenario="*",

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import re
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from service.domain.scan.browser import (
     ACCEPT,
@@ -26,6 +28,30 @@ from service.domain.scan.browser import (
 from service.domain.scan.scenarios import NONE, ONLY, Scenario
 
 VIEWPORT = {"width": 1280, "height": 800}
+CONSENTS = re.compile(r"/api/v1/sites/[^/]+/consents$")
+WIDGET_VIEW = ("() => { try { const c = window.Lupa && window.Lupa.getConsent(); return c ? "
+               "{decided: c.decided, method: c.method, categories: c.categories} : null; } "
+               "catch (e) { return null; } }")
+
+
+async def _answer_choice(route: Any) -> None:
+    """The scanner is no visitor: a choice its clicks make is answered as the service would
+    answer it (201, the same fields) but not stored, so scans leave no consent events, no
+    statistics and no visitor cookie behind (`record_choices` lets them through)."""
+    request = route.request
+    if request.method != "POST":
+        await route.continue_()
+        return
+    try:
+        body = json.loads(request.post_data or "{}")
+    except ValueError:
+        body = {}
+    answer = {k: body.get(k) for k in ("visitor_id", "notice_version", "choices", "method")}
+    answer["recorded_at"] = iso(time.time())
+    origin = request.headers.get("origin")
+    headers = ({"Access-Control-Allow-Origin": origin, "Vary": "Origin",
+                "Access-Control-Allow-Credentials": "true"} if origin else {})
+    await route.fulfill(status=201, json=answer, headers=headers)
 
 
 Shot = tuple[dict[str, Any], bytes | None]  # a visit's record and its screenshot
@@ -48,6 +74,9 @@ async def visit(browser: Any, url: str, scenario: Scenario, limits: Limits,
         if scenario.gpc:
             await context.add_init_script(GPC_SCRIPT)
         context.set_default_timeout(max(1.0, limits.page_seconds) * 1000)
+        if not limits.record_choices:
+            await context.route(lambda u: bool(CONSENTS.search(urlsplit(u).path)),
+                                _answer_choice)
         page = await context.new_page()
         net = Network(page, site_of(_host(url)))
         await _load(page, url, limits)
@@ -91,6 +120,7 @@ async def _snapshot(out: dict[str, Any], context: Any, page: Any, net: Network,
     out.update(await _observe(context, page, out["page"]))
     out["hosts"] = [{"host": h, "phase": p} for h, p in sorted(net.hosts.items())]
     out["lupa_hosts"] = sorted(net.lupa_hosts)
+    out["consent"] = await page.evaluate(WIDGET_VIEW)  # what the widget believes now
     shot: bytes = await page.screenshot(type="png", animations="disabled")
     out["screenshot"] = hashlib.sha256(shot).hexdigest()
     out["elapsed_ms"] = round((time.monotonic() - started) * 1000)
@@ -98,8 +128,6 @@ async def _snapshot(out: dict[str, Any], context: Any, page: Any, net: Network,
 
 
 def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
     return (urlsplit(url).hostname or "").lower()
 
 
