@@ -89,13 +89,13 @@ def main() -> None:
     limits = scan.Limits(max_pages=args.pages, concurrency=args.concurrency)
     for run in range(1, args.runs + 1):
         with app.app_context():
-            cpu_before = _cpu()
+            cpu_before, own_before = _cpu(), _own()
             started = time.monotonic()
             result = scan.scan_site(sites.get_site("bench"), urls, limits, "bench",
                                     ("none", "reject", "accept"))
             db.session.commit()
             wall = time.monotonic() - started
-            cpu = _cpu() - cpu_before
+            cpu, own = _cpu() - cpu_before, _own() - own_before
             visits = result.outcome.record["visits"]
             per = [v["elapsed_ms"] / 1000 for v in visits]
             banner = [v["banner"]["ms"] for v in visits if v["banner"]["ms"] is not None]
@@ -104,8 +104,14 @@ def main() -> None:
                   f"({result.status}, {sum(v['status'] != 'ok' for v in visits)} failed); "
                   f"per visit median {statistics.median(per):.2f} s, max {max(per):.2f} s; "
                   f"banner median {statistics.median(banner):.0f} ms; "
-                  f"CPU {cpu:.1f} s (this process, the server threads, the driver and "
+                  f"CPU {cpu:.1f} s in all ({own:.1f} s in this process: the scan's Python "
+                  f"and the app serving the pages; the rest Playwright's driver and "
                   f"Chromium); load average {os.getloadavg()[0]:.1f}")
+
+
+def _own() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    return own.ru_utime + own.ru_stime
 
 
 def _cpu() -> float:
