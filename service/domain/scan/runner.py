@@ -6,7 +6,9 @@ total time; a visit or a scan that fails is recorded as failed, never as clean."
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
@@ -49,7 +51,31 @@ def run(urls: list[str], scenarios: list[Scenario], limits: Limits,
                           "(it drives the system's Chromium; no browser download)") from exc
     if not Path(chromium).exists():
         raise Unavailable(f"lupa scan needs Chromium at {chromium} (apt install chromium).")
-    return asyncio.run(_run(urls, scenarios, limits, chromium, extra_args))
+    return _own_loop(lambda: _run(urls, scenarios, limits, chromium, extra_args))
+
+
+def _own_loop(make: Callable[[], Coroutine[Any, Any, Outcome]]) -> Outcome:
+    """asyncio.run, in a thread of its own when this thread already runs an event loop (a
+    caller inside async code, or Playwright's sync API in the same process)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(make())
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["outcome"] = asyncio.run(make())
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="lupa-scan")
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    outcome: Outcome = box["outcome"]
+    return outcome
 
 
 async def _run(urls: list[str], scenarios: list[Scenario], limits: Limits, chromium: str,
