@@ -98,6 +98,9 @@ def load_config(environ: Mapping[str, str], instance_path: str) -> dict[str, Any
         # without one it answers only this machine (the demo). `lupa serve` wants a token.
         "LUPA_METRICS_ENABLED": _flag_or_none(environ.get("LUPA_METRICS_ENABLED")) is not False,
         "LUPA_METRICS_TOKEN": environ.get("LUPA_METRICS_TOKEN") or None,
+        # Days a scan's raw record and screenshots are kept (`lupa retention purge`; the
+        # latest scan of a site is always kept whole; findings and digests stay).
+        "LUPA_SCAN_RETENTION_DAYS": int(environ.get("LUPA_SCAN_RETENTION_DAYS", "180")),
     }
     cfg.update(marketing_settings(environ))
     return cfg

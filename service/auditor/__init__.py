@@ -1,5 +1,5 @@
 """The auditor's web pages at /auditor/<site>: sign in with an auditor key, browse and verify
-the log, read the promise report, see charts, export."""
+the log, read the promise report, see charts and the site scans, export."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 from flask import Flask, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
+from service.auditor import scans  # noqa: F401 - its routes join the blueprint
 from service.auditor.views import bp
 
 

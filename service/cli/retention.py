@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
 from service.cli.common import fail
-from service.domain import retention, sites
+from service.domain import retention, scan, sites
 from service.domain.marketing import permission_cache
 from service.errors import DomainError
 from service.extensions import db
@@ -55,6 +56,10 @@ def retention_purge(slug: str | None, dry_run: bool) -> None:
                 click.echo(f"{site.slug}: {rule}: {verb} {total} (older than {batch.months} "
                            f"months, before {batch.cutoff.date().isoformat()})", err=True)
             click.echo(f"{site.slug}\t{rule}\t{'would_delete' if dry_run else 'deleted'}\t{total}")
+        days = int(current_app.config.get("LUPA_SCAN_RETENTION_DAYS", scan.RETENTION_DAYS))
+        emptied = scan.purge(site, days, now, dry_run=dry_run)
+        click.echo(f"{site.slug}\tscan_records\t{'would_delete' if dry_run else 'deleted'}"
+                   f"\t{emptied}")
         for outside in retention.rules_outside_lupa(site):
             click.echo(f"{site.slug}: {outside['key']}: kept outside Lupa ({describe(outside)}); "
                        "Lupa neither deletes nor checks it", err=True)

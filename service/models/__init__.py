@@ -14,6 +14,7 @@ from service.models.marketing import (
     SubjectKey,
 )
 from service.models.rights import SubjectRequest
+from service.models.scan import ScanScreenshot, SiteScan
 from service.models.session import AuditorSession
 from service.models.site import NoticeVersion, Site
 from service.models.verification import IdentifierChallenge, MessageSend
@@ -34,7 +35,9 @@ __all__ = [
     "MarketingPermission",
     "MessageSend",
     "NoticeVersion",
+    "ScanScreenshot",
     "Site",
+    "SiteScan",
     "Subject",
     "SubjectIdentifier",
     "SubjectKey",

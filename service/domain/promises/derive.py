@@ -17,6 +17,7 @@ from service.domain.promises import (
     access,
     cookies,
     integrity,
+    live_site,
     marketing,
     prohibitions,
     retention,
@@ -94,6 +95,9 @@ def _cookie_promises(n: Notice) -> list[Planned]:
             out.append(Planned(f"consent_before_tracking.{key}", f"cookie_categories.{key}",
                                shorten(sentence) if sentence else None,
                                partial(cookies.category_consent, category=category)))
+    # The same promise as the site keeps it, seen by a browser (the latest `lupa scan`).
+    out.append(Planned("cookies_observed_live", "cookie_categories", out[0].sentence,
+                       live_site.observed_on_live_site))
     return out
 
 

@@ -46,7 +46,7 @@ def test_one_consent_promise_per_analytics_and_marketing_category(app: Flask, cl
     keys = [p["key"] for p in body["promises"] if p["notice"].startswith("cookie_categories")]
     # demo categories: necessary, preferences, analytics, marketing (types alike)
     assert keys == ["consent_before_tracking", "consent_before_tracking.analytics",
-                    "consent_before_tracking.marketing"]
+                    "consent_before_tracking.marketing", "cookies_observed_live"]
     assert promise(body, "consent_before_tracking.analytics")["status"] == "not_applicable"
     assert promise(body, "consent_before_tracking.analytics")["sentence"].startswith(
         "Analytiikkaevästeet")
