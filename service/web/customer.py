@@ -28,7 +28,7 @@ def unsubscribe_page(site: str, token: str) -> Response:
     lang = lang_of(s)
     try:
         if request.method == "POST":
-            _, purpose, channel, _ = unsubscribe.unsubscribe(s, token, request.remote_addr)
+            purpose, channel = unsubscribe.unsubscribe(s, token, request.remote_addr)
             db.session.commit()
             permission_cache.after_commit(s.id)
             done, message = True, LABELS[lang]["unsubscribed"]
@@ -60,7 +60,9 @@ def confirm_page(site: str, token: str) -> Response:
             code = done_.phone_code
             if code is not None:
                 phone_codes.send_later(code)
-            done, message, items = True, LABELS[lang]["confirmed"], []
+            message = LABELS[lang]["code_not_sent" if done_.code_not_sent else
+                                  "confirmed" if done_.granted or code else "link_used"]
+            done, items = True, []
         else:
             _, pairs, _ = optin.read(s, token)
             names = titles(s)

@@ -37,9 +37,10 @@ def build(to: str, subject: str, body: str) -> EmailMessage:
     return msg
 
 
-def reserve(site: Site, to: str) -> bool:
-    """Count a mail to this address against its hourly allowance (caller's transaction)."""
-    return throttle.reserve(site, "email", to)
+def reserve(site: Site, to: str, scope: str = "", limit: int | None = None) -> bool:
+    """Count a mail to this address against its hourly allowance (caller's transaction);
+    a scope has an allowance of its own (domain/marketing/throttle.py)."""
+    return throttle.reserve(site, "email", to, scope, limit)
 
 
 def send_later(msg: EmailMessage) -> None:
