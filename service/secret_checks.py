@@ -132,6 +132,11 @@ def serve_problems(environ: Mapping[str, str]) -> list[str]:
         public_url_problem(environ.get("LUPA_PUBLIC_URL")),
     ]
     out = [p for p in problems if p]
+    if not (environ.get("LUPA_SMTP_HOST") or "").strip() and \
+            environ.get("LUPA_MAIL_BACKEND") != "console":
+        out.append("LUPA_SMTP_HOST is required to send mails (LUPA_MAIL_BACKEND=console prints "
+                   "them, with their links, on the console instead: for a trial, never in "
+                   "production)")
     values = {name: (environ.get(name) or "").strip() for name in REQUIRED[:3]}
     for i, first in enumerate(REQUIRED[:3]):
         for second in REQUIRED[i + 1:3]:

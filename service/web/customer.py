@@ -60,8 +60,7 @@ def confirm_page(site: str, token: str) -> Response:
             code = done_.phone_code
             if code is not None:
                 phone_codes.send_later(code)
-            message = LABELS[lang]["code_not_sent" if done_.code_not_sent else
-                                  "confirmed" if done_.granted or code else "link_used"]
+            message = LABELS[lang][_confirm_message(done_)]
             done, items = True, []
         else:
             _, pairs, _ = optin.read(s, token)
@@ -75,6 +74,12 @@ def confirm_page(site: str, token: str) -> Response:
     return page("customer/confirm.html", s, "confirm_title", done=done, message=message,
                 items=items, request_url=request_url(s, lang),
                 code_url=f"/sites/{s.slug}/verify/{code.token}" if code else None)
+
+
+def _confirm_message(done: optin.Confirmation) -> str:
+    if done.code_not_sent:
+        return "code_not_sent" if phone_codes.available() else "sms_unavailable"
+    return "confirmed" if done.granted or done.phone_code else "link_used"
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])

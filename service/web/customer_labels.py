@@ -55,6 +55,8 @@ LABELS: dict[str, dict[str, str]] = {
         "code_button": "Vahvista",
         "code_sent": "Lähetimme puhelimeesi vahvistuskoodin.",
         "code_not_sent": "Koodia ei voitu lähettää nyt. Yritä myöhemmin uudelleen.",
+        "sms_unavailable": ("Tämä palvelu ei lähetä tekstiviestejä, joten tekstiviesti- ja "
+                            "puhelinluvat jäivät vahvistamatta."),
         "code_verified": "Puhelinnumerosi on vahvistettu.",
         "code_wrong": "Koodi ei ollut oikea. Yrityksiä jäljellä: {left}.",
         "code_used_up": "Koodi ei kelpaa enää. Pyydä uusi koodi.",
@@ -118,6 +120,8 @@ LABELS: dict[str, dict[str, str]] = {
         "code_button": "Bekräfta",
         "code_sent": "Vi skickade en bekräftelsekod till din telefon.",
         "code_not_sent": "Koden kunde inte skickas nu. Försök igen senare.",
+        "sms_unavailable": ("Tjänsten skickar inga sms, så tillstånden för sms och telefon "
+                            "bekräftades inte."),
         "code_verified": "Ditt telefonnummer är bekräftat.",
         "code_wrong": "Koden var inte rätt. Försök kvar: {left}.",
         "code_used_up": "Koden gäller inte längre. Be om en ny kod.",
@@ -182,6 +186,8 @@ LABELS: dict[str, dict[str, str]] = {
         "code_button": "Confirm",
         "code_sent": "We sent a confirmation code to your phone.",
         "code_not_sent": "The code could not be sent now. Try again later.",
+        "sms_unavailable": ("This service sends no text messages, so the text message and phone "
+                            "permissions were not confirmed."),
         "code_verified": "Your phone number is confirmed.",
         "code_wrong": "That was not the code. Tries left: {left}.",
         "code_used_up": "The code is no longer valid. Ask for a new one.",

@@ -64,6 +64,11 @@ def _code_hash(site: Site, challenge_id: str, code: str) -> bytes:
                        hashlib.sha256)
 
 
+def available() -> bool:
+    """Whether codes can be sent at all (an SMS gateway, or the demo's console)."""
+    return sms.backend(current_app.config) is not None
+
+
 def _limit() -> int:
     return int(current_app.config["LUPA_SMS_CODE_ATTEMPTS"])
 
@@ -90,6 +95,8 @@ def start(site: Site, subject: Subject, phone: str, grants: list[tuple[str, str]
     """A code for the number (caller's transaction): the subject's live one again (its
     grants widened, nothing sent), or a new one; None when the number's hourly allowance of
     messages or its day's tries are spent."""
+    if not available():
+        return None
     now, number = utcnow(), throttle.recipient_hash(site, "phone", phone)
     live = _live(site, number, now)
     for challenge in live:
@@ -125,10 +132,10 @@ def start(site: Site, subject: Subject, phone: str, grants: list[tuple[str, str]
 def send_later(code: PhoneCode) -> None:
     """Hand the SMS to the sender thread (after the caller's commit); nothing for a code
     shown again."""
-    if code.text is None:
+    backend = sms.backend(current_app.config)
+    if code.text is None or backend is None:
         return
     text = code.text
-    backend = sms.backend(current_app.config)
     outbox.submit(lambda: backend.send(code.to, text))
 
 

@@ -408,3 +408,47 @@ def test_a_burst_of_different_signups_stays_within_the_hourly_mail_limit(
     out = printed(burst)
     print("MAILS", out.count(f"To: {VICTIM_EMAIL}"))
     assert out.count(f"To: {VICTIM_EMAIL}") == 5
+
+
+def test_without_an_sms_gateway_a_production_app_sends_no_codes_and_says_so(
+        client: Any, demo: dict, app: Flask) -> None:
+    """service/wsgi.py (what `lupa serve` runs) turns the console off: no LUPA_SMS_URL, no
+    code, and the page says the sms permissions were not confirmed."""
+    app.config["LUPA_SMS_CONSOLE"] = False
+    _, out = signup(client, "ilman@example.fi", phone="050 999 0000",
+                    channels=["email", "sms"])
+    page, texts = post(client, confirm_path(out), lang="en")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and texts == ""
+    assert "sends no text messages" in html and "/verify/" not in html
+    assert count(app, "identifier_challenges") == 0
+    assert reasons(check(client, demo, ["ilman@example.fi"])) == [None]  # e-mail: granted
+    assert reasons(check(client, demo, ["ilman@example.fi"], "newsletter", "sms")) == [
+        "no_permission"]
+
+
+def test_a_confirm_link_followed_again_says_it_was_used(
+        client: Any, demo: dict, app: Flask) -> None:
+    _, out = signup(client, "kahdesti@example.fi")
+    link = confirm_path(out)
+    first = client.post(link, data={"lang": "en"}).get_data(as_text=True)
+    again = client.post(link, data={"lang": "en"}).get_data(as_text=True)
+    assert "subscription is confirmed" in first and "used already" not in first
+    assert "used already" in again and "subscription is confirmed" not in again
+
+
+@pytest.mark.parametrize("name", ["LUPA_SMS_CODE_ATTEMPTS", "LUPA_SMS_CODE_MAX_AGE",
+                                  "LUPA_RIGHTS_LINK_MAX_AGE"])
+def test_a_setting_of_zero_tries_or_seconds_is_refused(app: Flask, name: str) -> None:
+    from service.config import ConfigError, check_config
+
+    check_config(app.config)  # the test app's own settings pass
+    with pytest.raises(ConfigError, match=name):
+        check_config({**app.config, name: 0})
+
+
+def test_a_mail_backend_other_than_smtp_or_console_is_refused(app: Flask) -> None:
+    from service.config import ConfigError, check_config
+
+    with pytest.raises(ConfigError, match="LUPA_MAIL_BACKEND"):
+        check_config({**app.config, "LUPA_MAIL_BACKEND": "stdout"})
