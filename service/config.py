@@ -129,6 +129,11 @@ def check_config(cfg: Mapping[str, Any]) -> None:
     if sms_url and not (urlsplit(sms_url).scheme in ("http", "https")
                         and urlsplit(sms_url).hostname):
         raise ConfigError("LUPA_SMS_URL must be an http(s) URL of the SMS gateway")
+    if (cfg.get("LUPA_MAIL_BACKEND") or "smtp") not in ("smtp", "console"):
+        raise ConfigError("LUPA_MAIL_BACKEND must be smtp or console")
+    for name in ("LUPA_SMS_CODE_ATTEMPTS", "LUPA_SMS_CODE_MAX_AGE", "LUPA_RIGHTS_LINK_MAX_AGE"):
+        if int(cfg.get(name, 1)) < 1:
+            raise ConfigError(f"{name} must be at least 1")
     if int(cfg.get("LUPA_MESSAGES_PER_RECIPIENT_HOUR", 1)) < 1:
         raise ConfigError("LUPA_MESSAGES_PER_RECIPIENT_HOUR must be at least 1")
     if int(cfg.get("LUPA_CHECKPOINT_EVERY", 1)) < 1:
@@ -146,8 +151,11 @@ def marketing_settings(environ: Mapping[str, str]) -> dict[str, Any]:
                                                     str(400 * 86400))),
         "LUPA_PREFERENCES_MAX_AGE": int(environ.get("LUPA_PREFERENCES_MAX_AGE",
                                                     str(30 * 86400))),
-        # Unset host: confirmation mails are printed to the console (the demo).
+        # Unset host: confirmation mails are printed to the console (the demo and tests);
+        # `lupa serve` refuses to start without a host unless LUPA_MAIL_BACKEND=console
+        # (a trial: links in mails end up in the log; never in production).
         "LUPA_SMTP_HOST": environ.get("LUPA_SMTP_HOST") or None,
+        "LUPA_MAIL_BACKEND": environ.get("LUPA_MAIL_BACKEND") or None,
         "LUPA_SMTP_PORT": int(environ.get("LUPA_SMTP_PORT", "587")),
         "LUPA_SMTP_USER": environ.get("LUPA_SMTP_USER") or None,
         "LUPA_SMTP_PASSWORD": environ.get("LUPA_SMTP_PASSWORD") or None,
@@ -160,8 +168,11 @@ def marketing_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "LUPA_MESSAGES_PER_RECIPIENT_HOUR": int(environ.get("LUPA_MESSAGES_PER_RECIPIENT_HOUR",
                                                             "5")),
         # SMS codes that prove a phone number: an HTTP gateway (JSON POST), or the console when
-        # no URL is set (the demo). See domain/marketing/sms.py.
+        # no URL is set in the demo and tests; a production app (service/wsgi.py, what
+        # `lupa serve` runs) sets LUPA_SMS_CONSOLE False: no URL, no codes sent.
+        # See domain/marketing/sms.py.
         "LUPA_SMS_URL": environ.get("LUPA_SMS_URL") or None,
+        "LUPA_SMS_CONSOLE": True,
         "LUPA_SMS_TOKEN": environ.get("LUPA_SMS_TOKEN") or None,
         "LUPA_SMS_FROM": environ.get("LUPA_SMS_FROM", "Lupa"),
         "LUPA_SMS_TIMEOUT": float(environ.get("LUPA_SMS_TIMEOUT", "10")),

@@ -149,6 +149,11 @@ def serve_problems(environ: Mapping[str, str]) -> list[str]:
     if _flag(environ.get("LUPA_METRICS_ENABLED")):
         problems.append(metrics_token_problem(environ.get("LUPA_METRICS_TOKEN")))
     out = [p for p in problems if p]
+    if not (environ.get("LUPA_SMTP_HOST") or "").strip() and \
+            environ.get("LUPA_MAIL_BACKEND") != "console":
+        out.append("LUPA_SMTP_HOST is required to send mails (LUPA_MAIL_BACKEND=console prints "
+                   "them, with their links, on the console instead: for a trial, never in "
+                   "production)")
     names = (*REQUIRED[:3], "LUPA_METRICS_TOKEN")
     values = {name: (environ.get(name) or "").strip() for name in names}
     for i, first in enumerate(names):

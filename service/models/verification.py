@@ -19,6 +19,9 @@ class IdentifierChallenge(db.Model):  # type: ignore[name-defined,misc]
     keyed hash; `grants` are the permissions (purpose, channel) the proof confirms."""
 
     __tablename__ = "identifier_challenges"
+    __table_args__ = (
+        Index("ix_identifier_challenges_number", "site_id", "number_hash", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     public_id: Mapped[str] = mapped_column(String(36), unique=True)
@@ -29,6 +32,9 @@ class IdentifierChallenge(db.Model):  # type: ignore[name-defined,misc]
     kind: Mapped[str] = mapped_column(String(16))
     ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The number by a keyed hash (domain/marketing/throttle.py): one live code per number,
+    # wrong tries counted across its codes.
+    number_hash: Mapped[bytes | None] = mapped_column(LargeBinary(32), nullable=True)
     grants: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

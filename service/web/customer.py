@@ -38,7 +38,7 @@ def unsubscribe_page(site: str, token: str) -> Response:
     lang = lang_of(s)
     try:
         if request.method == "POST":
-            _, purpose, channel, _ = unsubscribe.unsubscribe(s, token, request.remote_addr)
+            purpose, channel = unsubscribe.unsubscribe(s, token, request.remote_addr)
             db.session.commit()
             permission_cache.after_commit(s.id)
             done, message = True, LABELS[lang]["unsubscribed"]
@@ -82,7 +82,7 @@ def confirm_page(site: str, token: str) -> Response:
               "channel": t.get(c, c), "state": state.states[(p, c)]}
              for p, c in state.pairs]
     if request.method == "POST":
-        message = t["confirmed"]
+        message = t[_confirm_message(done_)]
     elif state.confirmed_at is not None:
         message = t["confirmed_on"].format(date=date_text(state.confirmed_at, lang))
     else:
@@ -91,6 +91,12 @@ def confirm_page(site: str, token: str) -> Response:
                 done=message is not None, request_url=request_url(s, lang),
                 code_url=with_lang(f"/sites/{s.slug}/verify/{code.token}", lang)
                 if code else None)
+
+
+def _confirm_message(done: optin.Confirmation) -> str:
+    if done.code_not_sent:
+        return "code_not_sent" if phone_codes.available() else "sms_unavailable"
+    return "confirmed" if done.granted or done.phone_code else "link_used"
 
 
 @bp.route("/verify/<token>", methods=["GET", "POST"])

@@ -100,7 +100,8 @@ def preferences_page(site: str, token: str) -> Response:
         if code is not None:
             phone_codes.send_later(code)
             code_url = with_lang(f"/sites/{s.slug}/verify/{code.token}", lang)
-        message = t["code_sent"] if code is not None else t["code_not_sent"]
+        message = t["code_sent"] if code is not None else t[
+            "code_not_sent" if phone_codes.available() else "sms_unavailable"]
     elif request.method == "POST":
         refused = _apply_preferences(s, subject, action, set(request.form.getlist("perm")))
         db.session.commit()

@@ -34,6 +34,7 @@ GOOD = {
     "LUPA_PUBLIC_URL": "https://consent.example.fi",
     "LUPA_METRICS_TOKEN": secrets.token_urlsafe(32),
 }
+MAIL = {"LUPA_SMTP_HOST": "smtp.example.fi"}  # `lupa serve` needs a mail server too
 B64 = base64.b64encode
 
 
@@ -52,7 +53,7 @@ def execs(monkeypatch: pytest.MonkeyPatch) -> list[list[str]]:
 
 
 def serve(app: Flask, **env: str | None) -> Any:
-    merged: dict[str, str | None] = {**GOOD, **env}
+    merged: dict[str, str | None] = {**GOOD, **MAIL, **env}
     return app.test_cli_runner().invoke(args=["serve", "--bind", "127.0.0.1:1"], env=merged)
 
 
@@ -130,6 +131,20 @@ def test_serve_starts_gunicorn_with_good_values(app: Flask, execs: list, url: st
     assert len(execs) == 1 and "gunicorn" in execs[0] and execs[0][-1] == "service.wsgi:app"
 
 
+def test_serve_needs_a_mail_server_or_the_console_chosen_outright(
+        app: Flask, execs: list) -> None:
+    """Without SMTP, links to people's records would land in the log: refused unless the
+    console is chosen by name (a trial)."""
+    result = serve(app, LUPA_SMTP_HOST=None)
+    assert result.exit_code == 2 and execs == []
+    line = next(x for x in result.output.splitlines() if "LUPA_SMTP_HOST" in x)
+    assert "refusing to start" in line and "LUPA_MAIL_BACKEND=console" in line
+    assert serve(app, LUPA_SMTP_HOST=None, LUPA_MAIL_BACKEND="smtp").exit_code == 2
+    result = serve(app, LUPA_SMTP_HOST=None, LUPA_MAIL_BACKEND="console")
+    assert result.exit_code == 0, result.output
+    assert len(execs) == 1
+
+
 def test_serve_refuses_a_key_that_does_not_open_the_stored_identifiers(
         database_url: str, tmp_path: Path, execs: list) -> None:
     from tests.conftest import demo as demo_fixture
@@ -199,7 +214,7 @@ def started(tmp_path: Path) -> Iterator[list[subprocess.Popen[str]]]:
 
 
 def test_lupa_serve_with_good_values_answers(tmp_path: Path, started: list) -> None:
-    env = _env(tmp_path, **GOOD, LUPA_WORKERS="1", LUPA_THREADS="1")
+    env = _env(tmp_path, **GOOD, **MAIL, LUPA_WORKERS="1", LUPA_THREADS="1")
     subprocess.run([*LUPA, "db", "upgrade"], cwd=ROOT, env=env, check=True,
                    capture_output=True, timeout=120)
     port = _free_port()

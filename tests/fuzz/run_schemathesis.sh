@@ -25,6 +25,7 @@ unset LUPA_REDIS_URL
 # fresh ones per run, shared by seed.py and the server.
 eval "$("$py" -c 'import base64, secrets as s; k = lambda: base64.b64encode(s.token_bytes(32)).decode(); print(f"export LUPA_SECRET_KEY={s.token_urlsafe(32)} LUPA_SIGNING_KEY={k()} LUPA_ENCRYPTION_KEY={k()} LUPA_METRICS_TOKEN={s.token_urlsafe(32)}")')"
 export LUPA_PUBLIC_URL="http://127.0.0.1:$port"
+export LUPA_MAIL_BACKEND=console  # no SMTP server here: mails on the console (never in production)
 export SCHEMATHESIS_HOOKS=tests.fuzz.hooks PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
 mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 cd "$root"

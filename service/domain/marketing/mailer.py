@@ -1,5 +1,6 @@
 """Outgoing mail (double opt-in, preference links): SMTP (LUPA_SMTP_*), or the console when
-no host is set. Mails leave off the request (domain/marketing/outbox.py), at most
+no host is set or LUPA_MAIL_BACKEND=console (`lupa serve` refuses to start with neither).
+Mails leave off the request (domain/marketing/outbox.py), at most
 LUPA_MESSAGES_PER_RECIPIENT_HOUR per recipient (domain/marketing/throttle.py)."""
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from service.models import Site
 
 log = logging.getLogger("lupa.mailer")
 
-SMTP_SETTINGS = ("LUPA_SMTP_HOST", "LUPA_SMTP_PORT", "LUPA_SMTP_TIMEOUT", "LUPA_SMTP_SECURITY",
-                 "LUPA_SMTP_USER", "LUPA_SMTP_PASSWORD")
+SMTP_SETTINGS = ("LUPA_MAIL_BACKEND", "LUPA_SMTP_HOST", "LUPA_SMTP_PORT", "LUPA_SMTP_TIMEOUT",
+                 "LUPA_SMTP_SECURITY", "LUPA_SMTP_USER", "LUPA_SMTP_PASSWORD")
 
 
 # A link's lifetime in words, per language: (singular, plural) of each unit.
@@ -69,9 +70,10 @@ def build(to: str, subject: str, body: str) -> EmailMessage:
     return msg
 
 
-def reserve(site: Site, to: str) -> bool:
-    """Count a mail to this address against its hourly allowance (caller's transaction)."""
-    return throttle.reserve(site, "email", to)
+def reserve(site: Site, to: str, scope: str = "", limit: int | None = None) -> bool:
+    """Count a mail to this address against its hourly allowance (caller's transaction);
+    a scope has an allowance of its own (domain/marketing/throttle.py)."""
+    return throttle.reserve(site, "email", to, scope, limit)
 
 
 def send_later(msg: EmailMessage) -> None:
@@ -83,10 +85,10 @@ def send_later(msg: EmailMessage) -> None:
 def deliver(cfg: Mapping[str, Any], msg: EmailMessage) -> None:
     """One delivery; 503 if the SMTP server cannot take it (the address is never logged)."""
     host = cfg.get("LUPA_SMTP_HOST")
-    if not host:
+    if not host or cfg.get("LUPA_MAIL_BACKEND") == "console":
         # Embedded demo: show the mail on the console, decoded, so the link can be followed.
         head = "".join(f"{k}: {msg[k]}\n" for k in ("From", "To", "Subject"))
-        sys.stdout.write(f"\n----- mail (LUPA_SMTP_HOST not set) -----\n{head}\n"
+        sys.stdout.write(f"\n----- mail (console: not sent) -----\n{head}\n"
                          f"{msg.get_content()}-----\n")
         sys.stdout.flush()
         return

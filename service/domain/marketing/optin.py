@@ -14,7 +14,7 @@ granted already, or when the address's hourly allowance of mails is spent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from email.message import EmailMessage
 from typing import Any
@@ -29,6 +29,7 @@ from service.domain.marketing.states import OptInStep, PermissionState
 from service.domain.marketing.verification import PHONE_CHANNELS
 from service.errors import InvalidInput
 from service.models import NoticeVersion, Site, Subject
+from service.models.types import utcnow
 
 SUBJECT_LINE = {
     "fi": "Vahvista tilauksesi – {site}",
@@ -53,10 +54,9 @@ class Signup:
 
 @dataclass
 class Confirmation:
-    subject: Subject
-    confirmed: list[tuple[str, str]]
-    phone_code: phone_codes.PhoneCode | None = None
-    waiting: list[tuple[str, str]] = field(default_factory=list)  # for the phone's code
+    granted: bool = False  # the link proved or granted something now (else: used before)
+    phone_code: phone_codes.PhoneCode | None = None  # the form of the number's code
+    code_not_sent: bool = False  # sms/phone wait for a code that cannot be sent now
 
 
 def _validated(site: Site, body: dict[str, Any]) -> tuple[dict[str, str], NoticeVersion,
@@ -109,9 +109,10 @@ def start(site: Site, body: dict[str, Any], ip: str | None, base: str) -> Signup
     rows = marketing.rows_of(subject)
     outstanding = [pc for pc in requested
                    if pc not in rows or rows[pc].state != PermissionState.GRANTED]
-    if not outstanding or not mailer.reserve(site, email):
+    if not outstanding or not _may_mail(site, email, outstanding):
         return Signup(requested)
-    data: dict[str, Any] = {"i": row.id, "v": version.number, "pc": [list(p) for p in outstanding]}
+    data: dict[str, Any] = {"i": row.id, "h": verification.link_digest(row), "v": version.number,
+                            "pc": [list(p) for p in outstanding], "t": utcnow().timestamp()}
     if "phone" in identifiers and any(c in PHONE_CHANNELS for _, c in outstanding):
         data["ph"] = verification.seal(subject, "phone", identifiers["phone"])
     token = tokens.make("optin", site.id, subject.public_id, **data)
@@ -121,6 +122,13 @@ def start(site: Site, body: dict[str, Any], ip: str | None, base: str) -> Signup
     link = f"{base}/sites/{site.slug}/confirm/{token}?lang={lang}"
     subject_line, text = confirmation_mail(site, link, lang)
     return Signup(requested, mailer.build(email, subject_line, text))
+
+
+def _may_mail(site: Site, email: str, pairs: list[tuple[str, str]]) -> bool:
+    """One confirm mail an hour for the same address and permissions, within the address's
+    allowance (a preference link the person asks for has its own)."""
+    scope = "optin:" + ",".join(f"{p}/{c}" for p, c in pairs)
+    return mailer.reserve(site, email, scope, limit=1) and mailer.reserve(site, email)
 
 
 def confirmation_mail(site: Site, link: str, language: str) -> tuple[str, str]:
@@ -144,9 +152,10 @@ class LinkStatus:
 
 def status(site: Site, token: str) -> LinkStatus:
     """400 if tampered or for another site, 410 if expired (a used link is still read)."""
-    data, issued = tokens.read_timed("optin", token, site.id)
+    data, signed = tokens.read_timed("optin", token, site.id)
+    issued = verification.issued_at(data, signed)
     subject = subjects.get_subject(site, data["u"])
-    verification.row_of(subject, data.get("i"), "email")
+    verification.row_of(subject, data.get("i"), "email", data.get("h"))
     pairs = [(str(p), str(c)) for p, c in data.get("pc", [])]
     used = _confirmed_since(subject, pairs, issued)
     rows = marketing.rows_of(subject)
@@ -172,12 +181,14 @@ def _confirmed_since(subject: Subject, pairs: list[tuple[str, str]],
 
 def confirm(site: Site, token: str, ip: str | None, lang: str) -> Confirmation:
     """Prove the address and grant what the link names on e-mail and post; sms and phone
-    wait for the code sent to the number (the caller commits, then sends the code)."""
-    data, issued = tokens.read_timed("optin", token, site.id)
+    wait for the code sent to the number (the caller commits, then sends the code). Pairs
+    withdrawn since the link was mailed stay withdrawn."""
+    data, signed = tokens.read_timed("optin", token, site.id)
+    issued = verification.issued_at(data, signed)
     subject = subjects.get_subject(site, data["u"])
-    row = verification.row_of(subject, data.get("i"), "email")
+    row = verification.row_of(subject, data.get("i"), "email", data.get("h"))
     actor = subjects.pseudonym(subject)
-    verification.mark_verified(site, subject, row, verification.EMAIL_LINK, actor)
+    proved = verification.mark_verified(site, subject, row, verification.EMAIL_LINK, actor)
     version = int(data.get("v", 0)) or None
     items = [(str(p), str(c)) for p, c in data.get("pc", [])]
     # A used link grants nothing again: what was withdrawn since stays withdrawn.
@@ -185,18 +196,21 @@ def confirm(site: Site, token: str, ip: str | None, lang: str) -> Confirmation:
     items = [pc for pc in items if pc not in used]
     by_mail = [pc for pc in items if pc[1] not in PHONE_CHANNELS]
     by_phone = [pc for pc in items if pc[1] in PHONE_CHANNELS]
-    done = Confirmation(subject, verification.grant_confirmed(
-        site, subject, by_mail, version, ip, actor, "double-opt-in"))
+    granted = verification.grant_confirmed(site, subject, by_mail, version, ip, actor,
+                                           "double-opt-in", issued)
+    done = Confirmation(proved or bool(granted))
     phone = verification.unseal(subject, "phone", data.get("ph"))
     rows = marketing.rows_of(subject)
-    waiting = [pc for pc in by_phone if pc not in rows or rows[pc].state != PermissionState.GRANTED]
+    waiting = [pc for pc in by_phone
+               if (pc not in rows or rows[pc].state != PermissionState.GRANTED)
+               and not verification.withdrawn_since(rows.get(pc), issued)]
     if not waiting or phone is None:
         return done
     known = verification.identifier_row(site, "phone", phone)
     if known is not None and known.subject_id == subject.id and known.verified_at is not None:
-        done.confirmed += verification.grant_confirmed(site, subject, waiting, version, ip,
-                                                       actor, "double-opt-in")
+        done.granted |= bool(verification.grant_confirmed(
+            site, subject, waiting, version, ip, actor, "double-opt-in", issued))
         return done
-    done.waiting = waiting
     done.phone_code = phone_codes.start(site, subject, phone, waiting, version, lang)
+    done.code_not_sent = done.phone_code is None
     return done

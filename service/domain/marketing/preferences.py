@@ -71,9 +71,10 @@ def request_link(site: Site, raw: str, base: str, lang: str) -> EmailMessage | N
     if row is None:
         return None
     subject = verification.subject_of(row)
-    if subject.wrapped_key is None or not mailer.reserve(site, email):
+    if subject.wrapped_key is None or not mailer.reserve(site, email, "preferences"):
         return None
-    token = tokens.make("preferences", site.id, subject.public_id, i=row.id)
+    token = tokens.make("preferences", site.id, subject.public_id, i=row.id,
+                        h=verification.link_digest(row))
     audit.append(site, "visitor", "marketing.link_mailed", {"link": "preferences", "to": "email"},
                  subject=subjects.pseudonym(subject))
     link = f"{base}/sites/{site.slug}/preferences/{token}?lang={lang}"
@@ -93,7 +94,8 @@ def open_link(site: Site, token: str) -> Access:
     subject = subjects.get_subject(site, data["u"])
     if subject.wrapped_key is None:
         return Access(subject, None, issued)
-    return Access(subject, verification.row_of(subject, data.get("i"), "email"), issued)
+    return Access(subject, verification.row_of(subject, data.get("i"), "email",
+                                                               data.get("h")), issued)
 
 
 def prove(site: Site, access: Access) -> None:

@@ -1,5 +1,7 @@
 """Sending SMS (the codes that prove a phone number) through a small interface: an HTTP
-gateway in production (LUPA_SMS_URL), the console in the demo (no URL set).
+gateway in production (LUPA_SMS_URL), the console in the demo and tests (no URL set); a
+production app without a URL (LUPA_SMS_CONSOLE False: service/wsgi.py) has no backend and
+sends no codes, so nothing is granted on sms or phone there.
 
 The gateway gets a JSON POST `{"to": "+358…", "from": LUPA_SMS_FROM, "text": "…"}` with
 `Authorization: Bearer LUPA_SMS_TOKEN` when a token is set; any 2xx answer is delivery
@@ -54,11 +56,11 @@ class HttpSms:
             raise SmsFailed(f"the SMS gateway answered {status}")
 
 
-def backend(config: Mapping[str, Any]) -> SmsBackend:
-    """The backend the configuration names."""
+def backend(config: Mapping[str, Any]) -> SmsBackend | None:
+    """The backend the configuration names; None: no code can be sent."""
     url = config.get("LUPA_SMS_URL")
     if not url:
-        return ConsoleSms()
+        return ConsoleSms() if config.get("LUPA_SMS_CONSOLE", True) else None
     return HttpSms(str(url), config.get("LUPA_SMS_TOKEN"), str(config.get("LUPA_SMS_FROM")
                                                                   or "Lupa"),
                    float(config.get("LUPA_SMS_TIMEOUT") or 10))

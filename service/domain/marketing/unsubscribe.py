@@ -90,11 +90,12 @@ def read_unsubscribe(site: Site, token: str) -> tuple[Subject, str, str]:
     return subject, str(data.get("p")), str(data.get("c"))
 
 
-def unsubscribe(site: Site, token: str, ip: str | None) -> tuple[Subject, str, str, bool]:
-    """Withdraw the permission the link was made for; the caller commits."""
+def unsubscribe(site: Site, token: str, ip: str | None) -> tuple[str, str]:
+    """Withdraw the permission the link was made for (-> its purpose and channel); the
+    caller commits."""
     subject, purpose, channel = read_unsubscribe(site, token)
-    changed = marketing.set_permission(
+    marketing.set_permission(
         site, subject, purpose, channel, PermissionState.WITHDRAWN, f"subject:{subject.public_id}",
         marketing.Evidence(source="one-click-unsubscribe", ip=ip),
     )
-    return subject, purpose, channel, changed
+    return purpose, channel

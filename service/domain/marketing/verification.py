@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hmac
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -47,11 +49,20 @@ def subject_of(row: SubjectIdentifier) -> Subject:
     return subject
 
 
-def row_of(subject: Subject, row_id: Any, kind: str) -> SubjectIdentifier:
+def link_digest(row: SubjectIdentifier) -> str:
+    """What a link says of the identifier it was mailed to besides its row id: part of its
+    keyed lookup hash, so that a row id reused for another value (rectification deletes and
+    inserts rows; SQLite reuses ids) is not taken for it."""
+    return base64.urlsafe_b64encode(row.lookup_hash[:16]).decode().rstrip("=")
+
+
+def row_of(subject: Subject, row_id: Any, kind: str, digest: Any) -> SubjectIdentifier:
     """The subject's identifier a link was made for; 400 when it is gone (rectified, erased)
     or is not the subject's."""
     row = db.session.get(SubjectIdentifier, row_id) if isinstance(row_id, int) else None
-    if row is None or row.subject_id != subject.id or row.kind != kind:
+    if row is None or row.subject_id != subject.id or row.kind != kind or not isinstance(
+            digest, str) or not hmac.compare_digest(link_digest(row).encode(),
+                                                    digest.encode("utf-8", "replace")):
         raise tokens.LinkInvalid("This link is not valid.")
     return row
 
@@ -131,18 +142,38 @@ def unseal(subject: Subject, kind: str, sealed: Any) -> str | None:
         return None
 
 
+def withdrawn_since(row: Any, since: datetime | None) -> bool:
+    """Whether the person withdrew the pair after a link or code was issued: that link or
+    code no longer grants it (a link followed again must not undo a later withdrawal)."""
+    return (since is not None and row is not None and row.state == PermissionState.WITHDRAWN
+            and row.withdrawn_at is not None and row.withdrawn_at >= since)
+
+
+def issued_at(data: dict[str, Any], issued: datetime) -> datetime:
+    """When a link was made: its own `t` (to the microsecond), else the signature's second."""
+    stamp = data.get("t")
+    if isinstance(stamp, (int, float)) and not isinstance(stamp, bool):
+        try:
+            return datetime.fromtimestamp(stamp, UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    return issued
+
+
 def grant_confirmed(site: Site, subject: Subject, pairs: Iterable[tuple[str, str]],
                     version: int | None, ip: str | None, actor: str,
-                    source: str) -> list[tuple[str, str]]:
-    """Grant each pair of a proven double opt-in that is not granted yet (and is still in the
-    notice): pending first when it is not (the signup), then confirmed."""
+                    source: str, since: datetime | None) -> list[tuple[str, str]]:
+    """Grant each pair of a proven double opt-in that is not granted yet, is still in the
+    notice and was not withdrawn since the link or code was issued: pending first when it
+    is not (the signup), then confirmed."""
     purposes, channels, _ = marketing.notice_marketing(site)
     rows = marketing.rows_of(subject)
     confirmed = []
     for purpose, channel in pairs:
         row = rows.get((purpose, channel))
         if purpose not in purposes or channel not in channels or (
-                row is not None and row.state == PermissionState.GRANTED):
+                row is not None and row.state == PermissionState.GRANTED) or withdrawn_since(
+                    row, since):
             continue
         if row is None or row.state != OptInStep.PENDING:
             marketing.set_permission(site, subject, purpose, channel, OptInStep.PENDING, actor,

@@ -223,12 +223,16 @@ def test_mails_to_one_recipient_are_limited_per_hour_across_workers(
     other = make_app(database_url, tmp_path / "instance", LUPA_MESSAGES_PER_RECIPIENT_HOUR=2,
                      LUPA_ENCRYPTION_KEY=app.config["LUPA_ENCRYPTION_KEY"])
     answers, mails = [], []
-    for c in (client, other.test_client(), client):
-        resp, out = signup(c, "raja@example.fi")
+    # Other purposes each time: the same ones again get one confirm mail an hour anyway.
+    for c, purpose in ((client, "newsletter"), (other.test_client(), "offers"),
+                       (client, "research")):
+        resp, out = signup(c, "raja@example.fi", purposes=[purpose])
         answers.append(_answer(resp))
         mails.append(out.count("To: raja@example.fi"))
     assert mails == [1, 1, 0]
-    assert answers[0] == answers[1] == answers[2]
+    same = [(status, body["status"], {k: v for k, v in headers.items() if k != "Content-Length"})
+            for status, body, headers in answers]  # the purposes named differ in length
+    assert same[0][:2] == (202, "accepted") and same[0] == same[1] == same[2]
     _, out = signup(client, "toinen@example.fi")  # another recipient has its own allowance
     assert "To: toinen@example.fi" in out
 
