@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from typing import Any
@@ -12,25 +11,16 @@ from flask import session
 from service.domain.sites import keys
 from service.errors import DomainError
 from service.models import ApiKey, Site
+from service.page_session import csrf_token, csrf_valid
 
 IDLE_SECONDS = 8 * 3600
 
 
+__all__ = ["NotSignedIn", "csrf_token", "csrf_valid", "sign_in", "sign_out", "current_key"]
+
+
 class NotSignedIn(Exception):
     """No valid auditor session for this site."""
-
-
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return token
-
-
-def csrf_valid(sent: str | None) -> bool:
-    token = session.get("csrf")
-    return isinstance(token, str) and isinstance(sent, str) and hmac.compare_digest(token, sent)
 
 
 def sign_in(site: Site, raw_key: str) -> bool:

@@ -1,5 +1,13 @@
 """Data-subject requests: access/export, rectification, erasure and restriction."""
 
+from service.domain.rights.inbox import (
+    CHANNELS,
+    complete,
+    due_at,
+    get_request,
+    inbox,
+    record,
+)
 from service.domain.rights.requests import (
     KINDS,
     access,
@@ -20,4 +28,10 @@ __all__ = [
     "erase",
     "requests_of",
     "list_requests",
+    "CHANNELS",
+    "record",
+    "complete",
+    "due_at",
+    "inbox",
+    "get_request",
 ]

@@ -1,0 +1,172 @@
+"""The console's words in fi, sv and en: one row per label, (en, fi, sv). `{name}` fields are
+filled by `t(key, name=...)` in the templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+LANGS = ("en", "fi", "sv")
+
+LABELS: dict[str, tuple[str, str, str]] = {
+    "console": ("Console", "Hallintapaneeli", "Konsol"),
+    "language": ("Language", "Kieli", "Språk"),
+    "sites": ("Sites", "Sivustot", "Webbplatser"),
+    "switch_site": ("Signed-in sites", "Kirjautuneet sivustot", "Inloggade webbplatser"),
+    "add_site": ("Sign in to another site", "Kirjaudu toiselle sivustolle",
+                 "Logga in på en annan webbplats"),
+    "sign_in": ("Sign in", "Kirjaudu", "Logga in"),
+    "sign_out": ("Sign out", "Kirjaudu ulos", "Logga ut"),
+    "sign_in_title": ("Sign in to the console of {name}", "Kirjaudu sivuston {name} hallintaan",
+                      "Logga in i konsolen för {name}"),
+    "sign_in_help": ("Use an admin API key of this site.",
+                     "Käytä tämän sivuston ylläpitäjän (admin) API-avainta.",
+                     "Använd en administratörsnyckel (admin) för den här webbplatsen."),
+    "admin_key": ("Admin key", "Ylläpitäjän avain", "Administratörsnyckel"),
+    "bad_key": ("That is not an admin key of this site.",
+                "Tämä ei ole tämän sivuston ylläpitäjän avain.",
+                "Det är inte en administratörsnyckel för den här webbplatsen."),
+    "expired": ("The form expired; please try again.", "Lomake vanheni; yritä uudelleen.",
+                "Formuläret har gått ut; försök igen."),
+    "settings": ("Settings", "Asetukset", "Inställningar"),
+    "keys": ("Keys", "Avaimet", "Nycklar"),
+    "requests": ("Requests", "Pyynnöt", "Begäranden"),
+    "name": ("Name", "Nimi", "Namn"),
+    "save": ("Save", "Tallenna", "Spara"),
+    "saved": ("Saved.", "Tallennettu.", "Sparat."),
+    "no_change": ("Nothing changed.", "Mikään ei muuttunut.", "Inget ändrades."),
+    "languages": ("Languages (the first is the default)", "Kielet (ensimmäinen on oletus)",
+                  "Språk (det första är standard)"),
+    "lang_order": ("Order", "Järjestys", "Ordning"),
+    "not_used": ("not used", "ei käytössä", "används inte"),
+    "origins": ("Allowed origins", "Sallitut alkuperät (origin)", "Tillåtna ursprung (origin)"),
+    "origins_help": ("Pages at these origins may load the banner and record choices.",
+                     "Näiden alkuperien sivut voivat ladata bannerin ja tallentaa valintoja.",
+                     "Sidor på dessa ursprung får ladda bannern och spara val."),
+    "no_origins": ("No origins: the banner appears nowhere yet.",
+                   "Ei alkuperiä: banneri ei vielä näy missään.",
+                   "Inga ursprung: bannern visas ännu ingenstans."),
+    "origin": ("Origin", "Alkuperä", "Ursprung"),
+    "add": ("Add", "Lisää", "Lägg till"),
+    "remove": ("Remove", "Poista", "Ta bort"),
+    "test": ("Test", "Testaa", "Testa"),
+    "test_origin": ("Test an origin", "Testaa alkuperä", "Testa ett ursprung"),
+    "test_help": ("Loads the widget configuration as a page at that origin would and says "
+                  "what the browser would be told.",
+                  "Lataa widgetin asetukset kuten sivu tuosta alkuperästä ja kertoo, mitä "
+                  "selain saisi vastaukseksi.",
+                  "Laddar widgetens konfiguration som en sida på det ursprunget skulle göra och "
+                  "berättar vad webbläsaren skulle få veta."),
+    "test_ok": ("Allowed: a page at {origin} gets the configuration (notice version {version}) "
+                "and the banner appears.",
+                "Sallittu: sivu osoitteessa {origin} saa asetukset (selosteen versio {version}) "
+                "ja banneri näkyy.",
+                "Tillåtet: en sida på {origin} får konfigurationen (meddelandets version "
+                "{version}) och bannern visas."),
+    "test_refused": ("Refused: the configuration answers {origin} without permission for that "
+                     "origin, so the browser blocks it and the banner does not appear. Add the "
+                     "origin to allow it.",
+                     "Estetty: asetukset vastaavat alkuperälle {origin} ilman lupaa, joten selain "
+                     "estää ne eikä banneri näy. Lisää alkuperä sallitaksesi sen.",
+                     "Nekat: konfigurationen svarar {origin} utan tillstånd för det ursprunget, "
+                     "så webbläsaren blockerar den och bannern visas inte. Lägg till ursprunget "
+                     "för att tillåta det."),
+    "test_no_notice": ("The configuration is not available ({status}): the site has no "
+                       "published notice yet, so no banner appears anywhere.",
+                       "Asetukset eivät ole saatavilla ({status}): sivustolla ei ole vielä "
+                       "julkaistua selostetta, joten banneri ei näy missään.",
+                       "Konfigurationen är inte tillgänglig ({status}): webbplatsen har inget "
+                       "publicerat meddelande ännu, så bannern visas ingenstans."),
+    "test_invalid": ("Not an origin: write scheme://host[:port], for example "
+                     "https://www.example.fi.",
+                     "Ei alkuperä: kirjoita muodossa scheme://host[:port], esimerkiksi "
+                     "https://www.example.fi.",
+                     "Inte ett ursprung: skriv scheme://host[:port], till exempel "
+                     "https://www.example.fi."),
+    "role": ("Role", "Rooli", "Roll"),
+    "label": ("Label", "Nimike", "Etikett"),
+    "key_id": ("Key", "Avain", "Nyckel"),
+    "created": ("Created", "Luotu", "Skapad"),
+    "created_by": ("Created by", "Luonut", "Skapad av"),
+    "last_used": ("Last used", "Viimeksi käytetty", "Senast använd"),
+    "revoked": ("Revoked", "Mitätöity", "Återkallad"),
+    "never": ("never", "ei koskaan", "aldrig"),
+    "active": ("active", "voimassa", "aktiv"),
+    "this_key": ("(this session)", "(tämä istunto)", "(denna session)"),
+    "create_key": ("Create a key", "Luo avain", "Skapa en nyckel"),
+    "create": ("Create", "Luo", "Skapa"),
+    "new_key": ("New {role} key {key_id}. Copy it now: it is not shown again.",
+                "Uusi {role}-avain {key_id}. Kopioi se nyt: sitä ei näytetä uudelleen.",
+                "Ny {role}-nyckel {key_id}. Kopiera den nu: den visas inte igen."),
+    "revoke": ("Revoke", "Mitätöi", "Återkalla"),
+    "revoke_confirm": ("Yes, revoke key {key_id}", "Kyllä, mitätöi avain {key_id}",
+                       "Ja, återkalla nyckel {key_id}"),
+    "revoke_needs_confirm": ("Tick the confirmation to revoke a key.",
+                             "Vahvista rastilla ennen avaimen mitätöintiä.",
+                             "Kryssa i bekräftelsen för att återkalla en nyckel."),
+    "key_revoked": ("Key {key_id} revoked.", "Avain {key_id} mitätöity.",
+                    "Nyckel {key_id} återkallad."),
+    "role_admin": ("admin", "ylläpitäjä (admin)", "administratör (admin)"),
+    "role_sender": ("sender", "lähettäjä (sender)", "avsändare (sender)"),
+    "role_auditor": ("auditor", "tarkastaja (auditor)", "granskare (auditor)"),
+    "inbox": ("Data-subject requests", "Rekisteröityjen pyynnöt", "Registrerades begäranden"),
+    "inbox_help": ("Each request is answered within one month of receipt (GDPR art. 12(3)).",
+                   "Jokaiseen pyyntöön vastataan kuukauden kuluessa sen saapumisesta "
+                   "(tietosuoja-asetus 12(3) art.).",
+                   "Varje begäran besvaras inom en månad från mottagandet "
+                   "(dataskyddsförordningen art. 12.3)."),
+    "no_requests": ("No requests.", "Ei pyyntöjä.", "Inga begäranden."),
+    "received": ("Received", "Saapunut", "Mottagen"),
+    "due": ("Due", "Määräpäivä", "Förfallodag"),
+    "days_left": ("Days left", "Päiviä jäljellä", "Dagar kvar"),
+    "kind": ("Kind", "Laji", "Typ"),
+    "status": ("Status", "Tila", "Status"),
+    "channel": ("Came by", "Tullut", "Inkommen via"),
+    "note": ("Note", "Muistiinpano", "Anteckning"),
+    "action": ("Action", "Toimenpide", "Åtgärd"),
+    "late": ("late", "myöhässä", "försenad"),
+    "late_by": ("late by {days} d", "myöhässä {days} pv", "försenad {days} d"),
+    "status_received": ("open", "avoin", "öppen"),
+    "status_completed": ("completed", "valmis", "klar"),
+    "kind_access": ("access (export)", "pääsy (vienti)", "tillgång (export)"),
+    "kind_rectification": ("rectification", "oikaisu", "rättelse"),
+    "kind_restriction": ("restriction", "käsittelyn rajoitus", "begränsning"),
+    "kind_restriction_lifted": ("restriction lifted", "rajoitus poistettu", "begränsning hävd"),
+    "kind_erasure": ("erasure", "poisto", "radering"),
+    "channel_email": ("e-mail", "sähköposti", "e-post"),
+    "channel_letter": ("letter", "kirje", "brev"),
+    "channel_phone": ("phone", "puhelin", "telefon"),
+    "channel_in_person": ("in person", "henkilökohtaisesti", "personligen"),
+    "channel_admin": ("API", "API", "API"),
+    "channel_signed_link": ("signed link", "allekirjoitettu linkki", "signerad länk"),
+    "record": ("Record a request that came by mail or letter",
+               "Kirjaa sähköpostilla tai kirjeellä tullut pyyntö",
+               "Registrera en begäran som kom per e-post eller brev"),
+    "identifier": ("Identifier of the person", "Henkilön tunniste", "Personens identifierare"),
+    "identifier_kind": ("Identifier kind", "Tunnisteen laji", "Identifierarens typ"),
+    "id_email": ("e-mail address", "sähköpostiosoite", "e-postadress"),
+    "id_phone": ("phone number", "puhelinnumero", "telefonnummer"),
+    "id_customer_number": ("customer number", "asiakasnumero", "kundnummer"),
+    "received_on": ("Received on", "Saapumispäivä", "Mottagningsdag"),
+    "recorded": ("Request recorded; due {due}.", "Pyyntö kirjattu; määräpäivä {due}.",
+                 "Begäran registrerad; förfallodag {due}."),
+    "complete": ("Complete", "Suorita", "Slutför"),
+    "export_download": ("Export and download", "Vie ja lataa", "Exportera och ladda ned"),
+    "erase_confirm": ("Yes, erase this person's data for good",
+                      "Kyllä, poista henkilön tiedot pysyvästi",
+                      "Ja, radera personens uppgifter för gott"),
+    "erase_needs_confirm": ("Tick the confirmation to erase.", "Vahvista poisto rastilla.",
+                            "Kryssa i bekräftelsen för att radera."),
+    "corrected": ("Corrected values", "Korjatut tiedot", "Rättade uppgifter"),
+    "completed_note": ("Request completed.", "Pyyntö suoritettu.", "Begäran slutförd."),
+    "error": ("Not saved: {detail}", "Ei tallennettu: {detail}", "Inte sparat: {detail}"),
+}
+
+
+def lang_of(value: Any) -> str | None:
+    return value if value in LANGS else None
+
+
+def translate(lang: str, key: str, **fields: Any) -> str:
+    row = LABELS[key]
+    text = row[LANGS.index(lang)] if lang in LANGS else row[0]
+    return text.format(**fields) if fields else text
