@@ -20,8 +20,7 @@ from flask import (
 )
 from marshmallow import ValidationError
 
-from service import formats
-from service.auditor import charts
+from service import charts, formats
 from service.auditor.session import (
     NotSignedIn,
     csrf_token,

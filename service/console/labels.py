@@ -158,6 +158,52 @@ LABELS: dict[str, tuple[str, str, str]] = {
                             "Kryssa i bekräftelsen för att radera."),
     "corrected": ("Corrected values", "Korjatut tiedot", "Rättade uppgifter"),
     "completed_note": ("Request completed.", "Pyyntö suoritettu.", "Begäran slutförd."),
+    "statistics": ("Statistics", "Tilastot", "Statistik"),
+    "period": ("Period", "Jakso", "Period"),
+    "last_days": ("last {days} days", "viimeiset {days} päivää", "senaste {days} dagarna"),
+    "choices": ("Visitors' choices", "Kävijöiden valinnat", "Besökarnas val"),
+    "choices_total": ("{count} choices in the last {days} days.",
+                      "{count} valintaa viimeisten {days} päivän aikana.",
+                      "{count} val under de senaste {days} dagarna."),
+    "chart_choices": ("Choices per day by how they were made, last {days} days",
+                      "Valinnat päivittäin tavan mukaan, viimeiset {days} päivää",
+                      "Val per dag efter hur de gjordes, senaste {days} dagarna"),
+    "method_accept_all": ("Accept all", "Hyväksy kaikki", "Godkänn alla"),
+    "method_reject_all": ("Reject all", "Hylkää kaikki", "Avvisa alla"),
+    "method_custom": ("Custom", "Omat valinnat", "Egna val"),
+    "method_gpc": ("GPC signal", "GPC-signaali", "GPC-signal"),
+    "method_withdraw": ("Withdrawal", "Peruutus", "Återkallelse"),
+    "day": ("Day", "Päivä", "Dag"),
+    "all": ("All", "Kaikki", "Alla"),
+    "share": ("Share", "Osuus", "Andel"),
+    "category": ("Category", "Luokka", "Kategori"),
+    "granted": ("Choices granting it", "Sallineet valinnat", "Val som tillåter den"),
+    "categories_caption": ("Optional categories granted in the period",
+                           "Jakson aikana sallitut valinnaiset luokat",
+                           "Valfria kategorier tillåtna under perioden"),
+    "shown_not_recorded": ("How often the banner was shown is not recorded: Lupa stores "
+                           "answers only, never page views, so there is no shown-vs-answered "
+                           "figure.",
+                           "Bannerin näyttökertoja ei tallenneta: Lupa tallentaa vain "
+                           "vastaukset, ei sivujen katseluja, joten näytetty vs. vastattu "
+                           "-lukua ei ole.",
+                           "Hur ofta bannern visades registreras inte: Lupa sparar bara svar, "
+                           "aldrig sidvisningar, så det finns ingen siffra för visad mot "
+                           "besvarad."),
+    "shown_recorded": ("", "", ""),
+    "marketing": ("Direct marketing", "Suoramarkkinointi", "Direktmarknadsföring"),
+    "marketing_caption": ("Grants and withdrawals per purpose and channel, last {days} days",
+                          "Luvat ja peruutukset tarkoituksittain ja kanavittain, viimeiset "
+                          "{days} päivää",
+                          "Samtycken och återkallelser per ändamål och kanal, senaste {days} "
+                          "dagarna"),
+    "purpose": ("Purpose", "Tarkoitus", "Ändamål"),
+    "channel_col": ("Channel", "Kanava", "Kanal"),
+    "grants": ("Grants", "Luvat", "Samtycken"),
+    "withdrawals": ("Withdrawals", "Peruutukset", "Återkallelser"),
+    "no_marketing": ("No grants or withdrawals in the period.",
+                     "Ei lupia eikä peruutuksia jakson aikana.",
+                     "Inga samtycken eller återkallelser under perioden."),
     "error": ("Not saved: {detail}", "Ei tallennettu: {detail}", "Inte sparat: {detail}"),
 }
 
