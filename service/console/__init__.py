@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from flask import Flask
 
-from service.console import keys_views, requests_views, stats_views, views  # noqa: F401 - routes
+from service.console import (  # noqa: F401 - routes
+    keys_views,
+    optouts_views,
+    requests_views,
+    stats_views,
+    views,
+)
 from service.console.common import bp
 
 

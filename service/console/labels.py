@@ -204,6 +204,37 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "no_marketing": ("No grants or withdrawals in the period.",
                      "Ei lupia eikä peruutuksia jakson aikana.",
                      "Inga samtycken eller återkallelser under perioden."),
+    "optouts": ("Opt-out import", "Kieltojen tuonti", "Import av avregistreringar"),
+    "optouts_help": ("Upload a CSV of people who unsubscribed elsewhere (e.g. an e-mail "
+                     "service's export): the e-mail or phone column is found by its header, "
+                     "else the first column is read. All rows or none: one invalid row and "
+                     "nothing is imported.",
+                     "Lataa CSV-tiedosto muualla tilauksensa peruneista (esim. "
+                     "sähköpostipalvelun vienti): sähköposti- tai puhelinsarake tunnistetaan "
+                     "otsikosta, muuten luetaan ensimmäinen sarake. Kaikki rivit tai ei "
+                     "yhtään: yksikin virheellinen rivi, eikä mitään tuoda.",
+                     "Ladda upp en CSV med personer som avregistrerat sig på annat håll (t.ex. "
+                     "en e-posttjänsts export): e-post- eller telefonkolumnen hittas via "
+                     "rubriken, annars läses den första kolumnen. Alla rader eller ingen: en "
+                     "ogiltig rad och inget importeras."),
+    "file": ("CSV file", "CSV-tiedosto", "CSV-fil"),
+    "all_purposes": ("all purposes", "kaikki tarkoitukset", "alla ändamål"),
+    "all_channels": ("all channels", "kaikki kanavat", "alla kanaler"),
+    "optout_state": ("Record as", "Kirjaa", "Registrera som"),
+    "state_withdrawn": ("withdrawal of permission", "luvan peruutus", "återkallat samtycke"),
+    "state_prohibited": ("prohibition (may never be contacted)",
+                         "kielto (ei saa koskaan ottaa yhteyttä)",
+                         "förbud (får aldrig kontaktas)"),
+    "id_type": ("Identifiers are", "Tunnisteet ovat", "Identifierarna är"),
+    "id_auto": ("as the channel implies", "kanavan mukaiset", "enligt kanalen"),
+    "import": ("Import", "Tuo", "Importera"),
+    "import_result": ("Imported: {rows} rows, {changed} changed, {created_subjects} new "
+                      "people recorded.",
+                      "Tuotu: {rows} riviä, {changed} muuttui, {created_subjects} uutta "
+                      "henkilöä kirjattu.",
+                      "Importerat: {rows} rader, {changed} ändrade, {created_subjects} nya "
+                      "personer registrerade."),
+    "bad_rows": ("Invalid rows", "Virheelliset rivit", "Ogiltiga rader"),
     "error": ("Not saved: {detail}", "Ei tallennettu: {detail}", "Inte sparat: {detail}"),
 }
 
