@@ -62,7 +62,9 @@ def signed_in(view: F) -> F:
         except NotSignedIn:
             if request.method != "GET":
                 abort(403)
-            return redirect(url_for("console.login", site=s.slug))
+            lang = lang_of(request.args.get("lang"))  # kept across the sign-in
+            return redirect(url_for("console.login", site=s.slug, **({"lang": lang} if lang
+                                                                      else {})))
         if keys.note_use(key):
             db.session.commit()
         if request.method == "POST" and not csrf_valid(request.form.get("csrf_token")):
