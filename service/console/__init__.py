@@ -7,6 +7,7 @@ from flask import Flask
 
 from service.console import (  # noqa: F401 - routes
     keys_views,
+    notice_views,
     optouts_views,
     requests_views,
     stats_views,

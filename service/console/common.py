@@ -63,8 +63,8 @@ def signed_in(view: F) -> F:
             if request.method != "GET":
                 abort(403)
             lang = lang_of(request.args.get("lang"))  # kept across the sign-in
-            return redirect(url_for("console.login", site=s.slug, **({"lang": lang} if lang
-                                                                      else {})))
+            query: dict[str, Any] = {"lang": lang} if lang else {}
+            return redirect(url_for("console.login", site=s.slug, **query))
         if keys.note_use(key):
             db.session.commit()
         if request.method == "POST" and not csrf_valid(request.form.get("csrf_token")):

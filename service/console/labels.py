@@ -235,6 +235,44 @@ LABELS: dict[str, tuple[str, str, str]] = {
                       "Importerat: {rows} rader, {changed} ändrade, {created_subjects} nya "
                       "personer registrerade."),
     "bad_rows": ("Invalid rows", "Virheelliset rivit", "Ogiltiga rader"),
+    "notice": ("Notice", "Seloste", "Meddelande"),
+    "notice_current": ("Published version {version} ({date}).",
+                       "Julkaistu versio {version} ({date}).",
+                       "Publicerad version {version} ({date})."),
+    "notice_view": ("Open the published notice page", "Avaa julkaistu selostesivu",
+                    "Öppna den publicerade sidan"),
+    "notice_none": ("No notice is published yet.", "Selostetta ei ole vielä julkaistu.",
+                    "Inget meddelande är publicerat ännu."),
+    "notice_toml": ("The notice (TOML, docs/notice-format.md)",
+                    "Seloste (TOML, docs/notice-format.md)",
+                    "Meddelandet (TOML, docs/notice-format.md)"),
+    "check": ("Check and compare", "Tarkista ja vertaa", "Kontrollera och jämför"),
+    "publish": ("Publish", "Julkaise", "Publicera"),
+    "notice_check": ("Check", "Tarkistus", "Kontroll"),
+    "asks_again": ("Publishing this makes the banner ask every visitor again (what consent "
+                   "is asked for changes).",
+                   "Julkaisu saa bannerin kysymään jokaiselta kävijältä uudelleen (kysytty "
+                   "suostumus muuttuu).",
+                   "Publicering gör att bannern frågar varje besökare igen (det som samtycke "
+                   "begärs för ändras)."),
+    "asks_not_again": ("The banner will not ask again: only wording or other sections change.",
+                       "Banneri ei kysy uudelleen: vain sanamuoto tai muut osiot muuttuvat.",
+                       "Bannern frågar inte igen: bara formuleringar eller andra avsnitt "
+                       "ändras."),
+    "asks_mark": ("asks again", "kysyy uudelleen", "frågar igen"),
+    "warnings": ("Warnings (what GDPR art. 13/14 expects)", "Varoitukset (tietosuoja-asetuksen "
+                 "13/14 art.)", "Varningar (dataskyddsförordningen art. 13/14)"),
+    "diff_caption": ("Changes from the published version", "Muutokset julkaistuun versioon",
+                     "Ändringar mot den publicerade versionen"),
+    "field": ("Field", "Kenttä", "Fält"),
+    "published": ("Published", "Julkaistu", "Publicerad"),
+    "draft": ("Draft", "Luonnos", "Utkast"),
+    "no_changes": ("No changes.", "Ei muutoksia.", "Inga ändringar."),
+    "notice_published": ("Version {version} published.", "Versio {version} julkaistu.",
+                         "Version {version} publicerad."),
+    "unchanged_notice": ("Nothing to publish: version {version} has the same content.",
+                         "Ei julkaistavaa: versiossa {version} on sama sisältö.",
+                         "Inget att publicera: version {version} har samma innehåll."),
     "error": ("Not saved: {detail}", "Ei tallennettu: {detail}", "Inte sparat: {detail}"),
 }
 

@@ -75,6 +75,18 @@ def test_operator_runs_the_site_from_the_console(app: Flask, client: Any, demo: 
     expect(page.get_by_test_id("origin-test")).to_contain_text("Allowed")
     checked(page, folder, "console-settings")
 
+    # notice: a wording change checked (no re-consent), compared, published
+    page.get_by_role("link", name="Notice").click()
+    editor = page.get_by_label("The notice (TOML, docs/notice-format.md)")
+    editor.fill(editor.input_value().replace('title.en = "Analytics cookies"',
+                                             'title.en = "Statistics cookies"'))
+    page.get_by_role("button", name="Check and compare").click()
+    expect(page.get_by_test_id("asks-again")).to_contain_text("will not ask again")
+    expect(page.locator("table.diff")).to_contain_text("Statistics cookies")
+    checked(page, folder, "console-notice")
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("status").first).to_have_text("Version 2 published.")
+
     # keys: create one (shown once), then revoke it with the confirmation
     page.get_by_role("link", name="Keys").click()
     page.get_by_label("Role").select_option("sender")
