@@ -247,6 +247,8 @@ LABELS: dict[str, tuple[str, str, str]] = {
                     "Seloste (TOML, docs/notice-format.md)",
                     "Meddelandet (TOML, docs/notice-format.md)"),
     "check": ("Check and compare", "Tarkista ja vertaa", "Kontrollera och jämför"),
+    "preview": ("Preview the notice page", "Esikatsele selostesivua",
+                "Förhandsgranska sidan"),
     "publish": ("Publish", "Julkaise", "Publicera"),
     "notice_check": ("Check", "Tarkistus", "Kontroll"),
     "asks_again": ("Publishing this makes the banner ask every visitor again (what consent "

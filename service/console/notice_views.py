@@ -8,7 +8,7 @@ from __future__ import annotations
 import tomllib
 from typing import Any
 
-from flask import redirect, request, url_for
+from flask import Response, redirect, render_template, request, url_for
 
 from service.console.common import actor, bp, note, render, signed_in
 from service.domain import notices
@@ -16,6 +16,8 @@ from service.domain.notices import diff, toml_out
 from service.errors import DomainError, InvalidInput
 from service.extensions import db
 from service.models import ApiKey, Site
+from service.page_session import strict_headers
+from service.web.pages import notice_context
 
 DRAFT_MAX = 512 * 1024
 
@@ -80,3 +82,26 @@ def publish_notice(site: Site, key: ApiKey) -> Any:
     db.session.commit()
     note("notice_published" if created else "unchanged_notice", version=version.number)
     return redirect(url_for("console.notice_page", site=site.slug), code=303)
+
+
+@bp.post("/<site>/notice/preview")
+@signed_in
+def preview_notice(site: Site, key: ApiKey) -> Any:
+    """The draft as the public notice page will show it (the same template and context), in
+    the language asked for; nothing is stored."""
+    draft = request.form.get("notice", "")
+    lang = request.form.get("preview_lang", "")
+    lang = lang if lang in site.languages else site.languages[0]
+    try:
+        data = notices.as_format_2(_parse(site, draft))
+    except DomainError as exc:
+        return _page(site, draft, 422, error=exc.detail, field_errors=exc.errors or {})
+    latest = notices.latest_version(site)
+    number = (latest.number if latest else 0) + 1
+    html = render_template("notice.html", **notice_context(data, lang),
+                           site={"slug": site.slug, "name": site.name},
+                           version=f"{number} (preview)", content_hash=None, published_at=None,
+                           languages=[lang], versions=[])
+    resp = Response(html, mimetype="text/html")
+    resp.headers["Content-Language"] = lang
+    return strict_headers(resp)

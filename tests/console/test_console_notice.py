@@ -88,3 +88,17 @@ def test_another_site_cannot_publish(app: Flask, client: Any, demo: dict) -> Non
     resp = client.post("/console/other/notice/publish", data={"notice": text})
     assert resp.status_code == 403
     assert len(entries(app, "other", "notice.published")) == 1  # the fixture's only
+
+
+def test_preview_renders_the_draft_as_the_notice_page(app: Flask, client: Any,
+                                                      demo: dict) -> None:
+    sign_in(client, demo["keys"]["admin"])
+    text = draft(client).replace('title.sv = "Analyskakor"', 'title.sv = "Statistikkakor"')
+    assert 'title.sv = "Statistikkakor"' in text
+    resp = post(client, "/notice/preview", notice=text, preview_lang="sv")
+    assert resp.status_code == 200
+    html = resp.get_data(as_text=True)
+    assert '<html lang="sv"' in html and "Statistikkakor" in html and "2 (preview)" in html
+    assert "'unsafe-inline'" not in resp.headers["Content-Security-Policy"]
+    assert len(entries(app, "demo", "notice.published")) == 1  # nothing published
+    assert post(client, "/notice/preview", notice="x = = y").status_code == 422
