@@ -61,8 +61,9 @@ def test_auditor_signs_in_browses_and_signs_out(app: Flask, demo: dict, page: An
 
     expect(page.get_by_test_id("verification")).to_have_text("INTACT")
     expect(page.locator("svg.chart").first).to_be_visible()
-    assert page.locator("svg.chart polyline").count() >= 2  # a line per optional category
-    assert page.locator("svg.chart rect[height]").count() > 0  # marketing bars
+    acceptance = page.locator("svg.chart").first
+    assert acceptance.locator("rect:has(title)").count() >= 2  # a bar per optional category
+    assert page.locator("svg.chart").nth(1).locator("rect:has(title)").count() > 0  # marketing
     cookie = next(c for c in page.context.cookies() if c["name"] == "session")
     assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
     # Tests never write tracked files: docs/screenshots is refreshed only when asked.
