@@ -104,9 +104,8 @@ def origin_test(site: Site, origin: str) -> dict[str, Any]:
         clean = sites.normalise_origin(origin)
     except InvalidInput:
         return {"outcome": "test_invalid", "origin": origin[:200], "fields": {}}
-    with current_app.test_client() as client:
-        resp = client.get(f"/api/v1/sites/{site.slug}/config", headers={"Origin": clean},
-                          base_url=request.host_url)
+    resp = current_app.test_client().get(f"/api/v1/sites/{site.slug}/config",
+                                         headers={"Origin": clean}, base_url=request.host_url)
     if resp.status_code != 200:
         return {"outcome": "test_no_notice", "origin": clean,
                 "fields": {"status": resp.status_code}}

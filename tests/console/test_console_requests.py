@@ -94,15 +94,19 @@ def test_completing_an_access_request_downloads_the_export(app: Flask, client: A
                                                            demo: dict) -> None:
     sid = new_subject(client, demo)
     sign_in(client, demo["keys"]["admin"])
+    record(client, kind="restriction", note="asked by phone first")
+    post(client, f"/requests/{rights_rows(app)[0]['id']}/complete")
     record(client)
-    [req] = rights_rows(app)
+    [req] = [r for r in rights_rows(app) if r["kind"] == "access"]
     resp = post(client, f"/requests/{req['id']}/complete")
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"].startswith("attachment;")
     export = json.loads(resp.get_data(as_text=True))
     assert export["format"] == "lupa.subject-export" and export["subject"]["id"] == sid
     assert export["identifiers"] == {"email": "anna@example.fi"}
-    [done] = rights_rows(app)
+    # what is held includes the notes kept with the person's requests
+    assert [r["note"] for r in export["requests"][:1]] == ["asked by phone first"]
+    [done] = [r for r in rights_rows(app) if r["kind"] == "access"]
     assert done["status"] == "completed" and done["via"] == "letter"
     [entry] = entries(app, "demo", "rights.access")
     assert entry.actor == f"key:{key_id(demo['keys']['admin'])}"
@@ -112,12 +116,15 @@ def test_completing_an_access_request_downloads_the_export(app: Flask, client: A
 def test_erasure_needs_the_confirmation(app: Flask, client: Any, demo: dict) -> None:
     new_subject(client, demo)
     sign_in(client, demo["keys"]["admin"])
-    record(client, kind="erasure")
+    record(client, kind="erasure", note="Letter from Anna Virtanen, Kotikatu 1")
     [req] = rights_rows(app)
+    assert req["note"] == "Letter from Anna Virtanen, Kotikatu 1"
     assert post(client, f"/requests/{req['id']}/complete").status_code == 422
     assert rights_rows(app)[0]["status"] == "received"
     assert post(client, f"/requests/{req['id']}/complete", confirm="yes").status_code == 303
-    assert rights_rows(app)[0]["status"] == "completed"
+    [done] = rights_rows(app)
+    assert done["status"] == "completed"
+    assert done["note"] is None  # a note may name the person: erased with the rest
     [entry] = entries(app, "demo", "rights.erasure")
     assert json.loads(entry.payload)["key_destroyed"] is True
     # the person is gone: a new request by the same address finds nobody

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from service.domain import audit, marketing
 from service.domain.audit.canonical import iso_utc
@@ -105,7 +105,8 @@ def access(site: Site, subject: Subject, actor: str, via: str = "admin",
         "permission_history": marketing.history(subject),
         "answers_given_to_senders": check_answers.answers_about(subject, limit=100_000),
         # this request itself is added below, once completed
-        "requests": [request_dict(r, subject) for r in requests_of(subject) if r is not req],
+        "requests": [{**request_dict(r, subject), "note": r.note}
+                     for r in requests_of(subject) if r is not req],
         "audit_entries": list(audit.iter_entries(site, subject=pseudonym)),
     }
     _complete(site, subject, req, actor,
@@ -172,6 +173,10 @@ def erase(site: Site, subject: Subject, actor: str, via: str = "admin",
     ).rowcount  # type: ignore[attr-defined]
     db.session.execute(delete(IdentifierChallenge).where(  # numbers being proven
         IdentifierChallenge.subject_id == subject.id).execution_options(synchronize_session=False))
+    # Notes recorded with the subject's requests may name the person (rights/inbox.py).
+    db.session.execute(update(SubjectRequest).where(SubjectRequest.subject_id == subject.id)
+                       .values(note=None).execution_options(synchronize_session=False))
+    req.note = None
     subject.wrapped_key = None  # the only copy of the data key: ciphertexts are now noise
     marketing.bump_generation(site)
     _complete(site, subject, req, actor,
