@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from service.domain import rights
+from service.domain import rights, sites
 from tests.conftest import bearer
 from tests.console.helpers import entries, key_id, post, sign_in
 
@@ -71,7 +71,6 @@ def test_record_a_letter_then_see_it_in_the_inbox(app: Flask, client: Any, demo:
 
 
 def rights_rows(app: Flask, slug: str = "demo") -> list[dict[str, Any]]:
-    from service.domain import sites
     with app.app_context():
         return rights.inbox(sites.get_site(slug))
 
