@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, redirect
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from service import api, auditor, cache, cli, database, limits, logs, metrics, problems
+from service import api, auditor, cache, cli, console, database, limits, logs, metrics, problems
 from service.bodies import JsonDepthRequest
 from service.config import check_config, load_config, normalise_database_url
 from service.extensions import db, migrate, redis_holder
@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(widget.bp)
     app.register_blueprint(demo.bp)
     auditor.init_app(app)
+    console.init_app(app)
 
     @app.get("/")
     def index() -> Any:

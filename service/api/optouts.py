@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from flask import g, request
@@ -11,7 +10,6 @@ from flask_smorest import Blueprint
 
 from service.api.auth import protected_docs, require_role
 from service.domain.marketing import optouts, permission_cache
-from service.errors import InvalidInput
 from service.extensions import db
 from service.models import Site
 from service.problems import problem
@@ -22,9 +20,6 @@ from service.schemas.marketing import (
 
 blp = Blueprint("optouts", __name__, url_prefix="/api/v1/sites/<site>",
                 description="Direct marketing: opt-out import (sender)")
-
-
-IMPORT_MAX_BYTES = 16 * 1024 * 1024
 
 
 @blp.route("/optouts")
@@ -42,22 +37,10 @@ class Optouts(MethodView):
         if request.mimetype != "text/csv":
             return problem(415, "Unsupported media type", "Send text/csv.",
                            "unsupported-media-type")
-        request.max_content_length = IMPORT_MAX_BYTES
-        optouts.validate_target(site, query["purpose"], query["channel"], query["state"])
-        text = request.get_data(as_text=True)
-        parsed = optouts.parse(optouts.csv_identifiers(io.StringIO(text)),
-                               optouts.kind_for(query["id_type"], query["channel"]))
-        bad = [p for p in parsed if isinstance(p, int)]
-        if bad:
-            raise InvalidInput(f"{len(bad)} rows are not valid identifiers; nothing imported.",
-                               {"rows": [f"line {n}" for n in bad[:100]]})
-        result = optouts.ImportResult()
-        for item in parsed:
-            assert not isinstance(item, int)
-            _, kind, value = item
-            result.rows += 1
-            optouts.apply_one(site, kind, value, query["purpose"], query["channel"],
-                              query["state"], query["source"], g.actor, result)
+        request.max_content_length = optouts.IMPORT_MAX_BYTES
+        result = optouts.import_csv(site, request.get_data(as_text=True), query["purpose"],
+                                    query["channel"], query["state"], query["id_type"],
+                                    query["source"], g.actor)
         db.session.commit()
         permission_cache.after_commit(site.id)
         return result.as_dict()

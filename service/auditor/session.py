@@ -9,7 +9,6 @@ key is re-checked on every request (revocation wins). The cookie is Secure behin
 
 from __future__ import annotations
 
-import hmac
 import secrets
 import time
 from typing import Any
@@ -19,9 +18,13 @@ from flask import current_app, session
 from service.domain.sites import keys, sessions
 from service.errors import DomainError
 from service.models import ApiKey, Site
+from service.page_session import csrf_token, csrf_valid
 
 MAX_AGE_SECONDS = 8 * 3600  # defaults of LUPA_AUDITOR_SESSION_MAX_AGE and _IDLE
 IDLE_SECONDS = 30 * 60
+
+
+__all__ = ["NotSignedIn", "csrf_token", "csrf_valid", "sign_in", "sign_out", "current_key"]
 
 
 class NotSignedIn(Exception):
@@ -34,19 +37,6 @@ def max_age() -> int:
 
 def idle() -> int:
     return int(current_app.config.get("LUPA_AUDITOR_SESSION_IDLE", IDLE_SECONDS))
-
-
-def csrf_token() -> str:
-    token = session.get("csrf")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        session["csrf"] = token
-    return token
-
-
-def csrf_valid(sent: str | None) -> bool:
-    token = session.get("csrf")
-    return isinstance(token, str) and isinstance(sent, str) and hmac.compare_digest(token, sent)
 
 
 def sign_in(site: Site, raw_key: str) -> bool:

@@ -20,8 +20,7 @@ from flask import (
 )
 from marshmallow import ValidationError
 
-from service import formats
-from service.auditor import charts
+from service import charts, formats
 from service.auditor.session import (
     NotSignedIn,
     csrf_token,
@@ -40,6 +39,7 @@ from service.formats.entries import KIND as ENTRIES
 from service.formats.entries import one_by_one
 from service.models import Site
 from service.models.types import utcnow
+from service.page_session import strict_headers
 from service.schemas.audit import AuditQuery
 from service.schemas.reports import ReportQuery
 
@@ -47,16 +47,10 @@ bp = Blueprint("auditor", __name__, url_prefix="/auditor", template_folder="temp
                static_folder="static", static_url_path="/static")
 
 PAGE_SIZE = 50
-CSP = ("default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
-       "frame-ancestors 'none'; base-uri 'none'")
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@bp.after_request
-def _headers(resp: Response) -> Response:
-    resp.headers["Content-Security-Policy"] = CSP
-    resp.headers["Cache-Control"] = "no-store"
-    return resp
+bp.after_request(strict_headers)
 
 
 @bp.app_context_processor

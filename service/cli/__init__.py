@@ -14,6 +14,7 @@ from service.cli.encryption import encryption_group
 from service.cli.key import key_group
 from service.cli.notice import notice_group
 from service.cli.report import report_group
+from service.cli.request import request_group
 from service.cli.retention import retention_group
 from service.cli.scan import scan_command
 from service.cli.serve import serve_command
@@ -22,7 +23,7 @@ from service.cli.subject import subject_group
 
 COMMANDS = (site_group, key_group, notice_group, demo_command, serve_command,
             audit_group, report_group, retention_group, check_command, import_optouts_command,
-            subject_group, encryption_group, scan_command)
+            subject_group, encryption_group, scan_command, request_group)
 
 
 def init_app(app: Flask) -> None:

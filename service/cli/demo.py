@@ -104,6 +104,8 @@ def demo_command(host: str, port: int, notice_file: str | None) -> None:
     migrate_legacy_keys()
     click.echo(f"\nLupa demo at {base}/demo  (notice: {base}/sites/demo/notice)")
     click.echo(f"OpenAPI: {base}/api/v1/openapi.json")
+    click.echo(f"Console: {base}/console/demo (admin key) · auditor: {base}/auditor/demo "
+               "(auditor key)")
     for role, key in demo_keys.items():
         click.echo(f"  {role:8} key: {key}")
     click.echo("")

@@ -10,8 +10,8 @@ from typing import Any, NoReturn
 import click
 from flask.cli import with_appcontext
 
-from service.cli import toml_out
 from service.domain import notices, sites
+from service.domain.notices import toml_out
 from service.errors import DomainError, InvalidInput
 from service.extensions import db
 

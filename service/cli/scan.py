@@ -16,9 +16,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from service.cli import toml_out
 from service.cli.common import fail
 from service.domain import scan, sites
+from service.domain.notices import toml_out
 from service.domain.scan import suggest as drafting
 from service.errors import DomainError
 from service.extensions import db

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from service.extensions import db
@@ -32,3 +32,6 @@ class SubjectRequest(db.Model):  # type: ignore[name-defined,misc]
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     outcome: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The operator's note on a request recorded by hand (how it came, what was asked); kept
+    # with the request only, never in the audit log (it may name the person).
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)

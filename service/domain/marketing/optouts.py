@@ -5,6 +5,7 @@ that later checks say "withdrawn" rather than "unknown"."""
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -15,6 +16,7 @@ from service.domain.marketing.states import OPT_OUTS
 from service.errors import InvalidInput
 from service.models import Site
 
+IMPORT_MAX_BYTES = 16 * 1024 * 1024  # an opt-out list's largest upload (API and console)
 HEADER_NAMES = {"email", "email address", "e-mail", "phone", "customer_number", "recipient",
                 "sähköposti", "puhelin"}
 
@@ -76,3 +78,22 @@ def apply_one(site: Site, kind: str, value: str, purpose: str, channel: str, sta
     if marketing.set_permission(site, subject, purpose, channel, state, actor,
                                 marketing.Evidence(source=source)):
         result.changed += 1
+
+
+def import_csv(site: Site, text: str, purpose: str, channel: str, state: str, id_type: str,
+               source: str, actor: str) -> ImportResult:
+    """All rows or none: every identifier valid, then each row applied (and audited) in the
+    caller's transaction; an invalid row is a 422 naming the lines, and nothing is changed."""
+    validate_target(site, purpose, channel, state)
+    parsed = parse(csv_identifiers(io.StringIO(text)), kind_for(id_type, channel))
+    bad = [p for p in parsed if isinstance(p, int)]
+    if bad:
+        raise InvalidInput(f"{len(bad)} rows are not valid identifiers; nothing imported.",
+                           {"rows": [f"line {n}" for n in bad[:100]]})
+    result = ImportResult()
+    for item in parsed:
+        assert not isinstance(item, int)
+        _, kind, value = item
+        result.rows += 1
+        apply_one(site, kind, value, purpose, channel, state, source, actor, result)
+    return result

@@ -1,6 +1,14 @@
 """Data-subject requests: access/export, rectification, erasure and restriction; after an
 erasure, the physical purge of what it deleted (purge.py)."""
 
+from service.domain.rights.inbox import (
+    CHANNELS,
+    complete,
+    due_at,
+    get_request,
+    inbox,
+    record,
+)
 from service.domain.rights.purge import PurgeResult, after_erasure, purge_storage
 from service.domain.rights.requests import (
     KINDS,
@@ -25,4 +33,10 @@ __all__ = [
     "erase",
     "requests_of",
     "list_requests",
+    "CHANNELS",
+    "record",
+    "complete",
+    "due_at",
+    "inbox",
+    "get_request",
 ]

@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 
 from service.domain import audit, marketing
 from service.domain.audit.canonical import iso_utc
@@ -56,7 +56,14 @@ def _erased(subject: Subject) -> bool:
 
 
 def _start(site: Site, subject: Subject, kind: str, actor: str, via: str,
-           received_at: datetime | None) -> SubjectRequest:
+           received_at: datetime | None, pending: SubjectRequest | None = None
+           ) -> SubjectRequest:
+    """A new request, received now or at `received_at`; or `pending`, one recorded earlier
+    (rights/inbox.py) and carried out now."""
+    if pending is not None:
+        if _erased(subject) and kind != "access":
+            raise Conflict("This subject has been erased.")
+        return pending
     now = utcnow()
     if received_at is not None and received_at > now:
         raise InvalidInput("received_at cannot be in the future.",
@@ -81,9 +88,10 @@ def _complete(site: Site, subject: Subject, req: SubjectRequest, actor: str,
 
 
 def access(site: Site, subject: Subject, actor: str, via: str = "admin",
-           received_at: datetime | None = None) -> tuple[SubjectRequest, dict[str, Any]]:
+           received_at: datetime | None = None, pending: SubjectRequest | None = None
+           ) -> tuple[SubjectRequest, dict[str, Any]]:
     """Everything held on the subject, as portable JSON (GDPR art. 15 and 20)."""
-    req = _start(site, subject, "access", actor, via, received_at)
+    req = _start(site, subject, "access", actor, via, received_at, pending)
     pseudonym = subjects.pseudonym(subject)
     data: dict[str, Any] = {
         "format": "lupa.subject-export", "v": 1, "site": site.slug,
@@ -99,7 +107,8 @@ def access(site: Site, subject: Subject, actor: str, via: str = "admin",
         "permission_history": marketing.history(subject),
         "answers_given_to_senders": check_answers.answers_about(subject, limit=100_000),
         # this request itself is added below, once completed
-        "requests": [request_dict(r, subject) for r in requests_of(subject) if r is not req],
+        "requests": [{**request_dict(r, subject), "note": r.note}
+                     for r in requests_of(subject) if r is not req],
         "audit_entries": list(audit.iter_entries(site, subject=pseudonym)),
     }
     _complete(site, subject, req, actor,
@@ -111,11 +120,12 @@ def access(site: Site, subject: Subject, actor: str, via: str = "admin",
 
 
 def rectify(site: Site, subject: Subject, identifiers: Mapping[str, Any], actor: str,
-            via: str = "admin", received_at: datetime | None = None) -> SubjectRequest:
+            via: str = "admin", received_at: datetime | None = None,
+            pending: SubjectRequest | None = None) -> SubjectRequest:
     """Replace identifiers with corrected ones (GDPR art. 16); a value may not belong to
     another subject of the site."""
     clean = subjects.normalise_all(identifiers)
-    req = _start(site, subject, "rectification", actor, via, received_at)
+    req = _start(site, subject, "rectification", actor, via, received_at, pending)
     for kind, value in clean.items():
         other = subjects.find_by_identifier(site, kind, value)
         if other is not None and other.id != subject.id:
@@ -136,11 +146,12 @@ def rectify(site: Site, subject: Subject, identifiers: Mapping[str, Any], actor:
 
 
 def restrict(site: Site, subject: Subject, actor: str, lift: bool = False, via: str = "admin",
-             received_at: datetime | None = None) -> SubjectRequest:
+             received_at: datetime | None = None, pending: SubjectRequest | None = None
+             ) -> SubjectRequest:
     """Restriction of processing (GDPR art. 18): storage only; every check answers
     "restricted" until it is lifted."""
     kind = "restriction_lifted" if lift else "restriction"
-    req = _start(site, subject, kind, actor, via, received_at)
+    req = _start(site, subject, kind, actor, via, received_at, pending)
     subject.restricted_at = None if lift else (subject.restricted_at or utcnow())
     marketing.bump_generation(site)
     _complete(site, subject, req, actor, {"restricted": not lift})
@@ -148,9 +159,10 @@ def restrict(site: Site, subject: Subject, actor: str, lift: bool = False, via: 
 
 
 def erase(site: Site, subject: Subject, actor: str, via: str = "admin",
-          received_at: datetime | None = None) -> SubjectRequest:
+          received_at: datetime | None = None, pending: SubjectRequest | None = None
+          ) -> SubjectRequest:
     """Right to erasure (GDPR art. 17) by crypto-shredding; see the module docstring."""
-    req = _start(site, subject, "erasure", actor, via, received_at)
+    req = _start(site, subject, "erasure", actor, via, received_at, pending)
     withdrawn = len(db.session.execute(select(MarketingPermission.id).where(
         MarketingPermission.subject_id == subject.id,
         MarketingPermission.state.in_(marketing.WITHDRAWABLE))).all())
@@ -163,6 +175,10 @@ def erase(site: Site, subject: Subject, actor: str, via: str = "admin",
     ).rowcount  # type: ignore[attr-defined]
     db.session.execute(delete(IdentifierChallenge).where(  # numbers being proven
         IdentifierChallenge.subject_id == subject.id).execution_options(synchronize_session=False))
+    # Notes recorded with the subject's requests may name the person (rights/inbox.py).
+    db.session.execute(update(SubjectRequest).where(SubjectRequest.subject_id == subject.id)
+                       .values(note=None).execution_options(synchronize_session=False))
+    req.note = None
     subject.wrapped_key = None  # the only copy of the data key: ciphertexts are now noise
     marketing.bump_generation(site)
     _complete(site, subject, req, actor,

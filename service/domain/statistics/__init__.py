@@ -1,1 +1,2 @@
-"""Figures over time for the auditor's charts: choices and marketing changes by month."""
+"""Figures over time: choices and marketing changes by month (the auditor's charts) and by day
+(the console's statistics)."""

@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 
-from service.cli import toml_out
-from service.domain.notices import format_1_to_2, gaps
+from service.domain.notices import format_1_to_2, gaps, toml_out
 from service.domain.notices.loading import load_notice
 from service.errors import InvalidInput
 from tests.conftest import demo_notice

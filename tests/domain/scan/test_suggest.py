@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from service.cli import toml_out
+from service.domain.notices import toml_out
 from service.domain.notices import as_format_2
 from service.domain.notices.loading import load_notice
 from service.domain.scan.suggest import draft, lifetime

@@ -1,5 +1,5 @@
-"""Charts for the auditor page: monthly figures from the database, drawn as plain SVG
-(no script, no inline style: the page's Content-Security-Policy allows neither)."""
+"""Charts for the auditor's and the console's pages: figures per month or per day, drawn as
+plain SVG (no script, no inline style: the pages' Content-Security-Policy allows neither)."""
 
 from __future__ import annotations
 
@@ -12,6 +12,11 @@ from service.domain.statistics.monthly import ConsentSeries
 
 COLOURS = ("#1f6feb", "#d9480f", "#2b8a3e", "#862e9c", "#e67700")
 W, H, LEFT, RIGHT, TOP, BOTTOM = 640, 240, 44, 12, 16, 40
+
+
+def _tick(period: str) -> str:
+    """The x-axis label of a period: `2026-03` -> `26-03`, `2026-03-14` -> `03-14`."""
+    return period[5:] if len(period) == 10 else period[2:]
 
 
 def _frame(title: str, ymax: float, fmt: Any, months: list[str]) -> list[str]:
@@ -28,7 +33,7 @@ def _frame(title: str, ymax: float, fmt: Any, months: list[str]) -> list[str]:
         if len(months) <= 12 or i % 2 == 0:
             x = LEFT + step * (i + 0.5)
             parts.append(f'<text x="{x:.1f}" y="{H - BOTTOM + 16}" text-anchor="middle" '
-                         f'font-size="10" fill="#57606a">{escape(m[2:])}</text>')
+                         f'font-size="10" fill="#57606a">{escape(_tick(m))}</text>')
     return parts
 
 

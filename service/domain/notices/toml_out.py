@@ -1,5 +1,6 @@
-"""A small TOML writer for notice data (`lupa notice convert`): tables, arrays of tables,
-dotted keys for localized texts, multi-line strings for texts with line breaks.
+"""A small TOML writer for notice data (`lupa notice convert`, the console's notice editor):
+tables, arrays of tables, dotted keys for localized texts, multi-line strings for texts with
+line breaks.
 
 Only what notice data holds: str, int, bool, lists and tables. tests/cli checks that tomllib
 reads back exactly what was written.

@@ -1,0 +1,16 @@
+"""Console pages in Chromium: the widget suite's recipe (Debian's /usr/bin/chromium driven by
+Playwright, the app served live on a loopback port, axe-core injected by an init script)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import (  # noqa: F401 - fixtures shared with the widget suite
+    axe_page,
+    browser_type_launch_args,
+    live_server,
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: needs /usr/bin/chromium (Playwright)")
