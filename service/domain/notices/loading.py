@@ -36,15 +36,18 @@ def flatten(messages: Any, path: str = "") -> dict[str, list[str]]:
 
 
 def languages_in(raw: Any) -> tuple[str, ...]:
-    """Every language code used anywhere in a notice (for a check without a site)."""
+    """Every language code the notice's author wrote texts in (for a check without a site).
+    Vendors are left out: a published notice carries the texts of Lupa's vendor table, in
+    every language Lupa speaks, whatever languages the site has."""
     found: set[str] = set()
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if node and set(node) <= set(LANGUAGES):
                 found.update(node)
-            for value in node.values():
-                walk(value)
+            for key, value in node.items():
+                if key != "vendors":
+                    walk(value)
         elif isinstance(node, list):
             for value in node:
                 walk(value)
