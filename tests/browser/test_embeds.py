@@ -53,7 +53,7 @@ def state(page: Any, selector: str) -> str:
     return str(page.locator(selector).get_attribute("data-lupa-state"))
 
 
-def eventually(page: Any, check: Any, timeout: float = 5.0) -> None:
+def eventually(page: Any, check: Any, timeout: float = 20.0) -> None:
     """Polls a Python condition, letting Playwright handle the page's events meanwhile."""
     deadline = time.monotonic() + timeout
     while not check():

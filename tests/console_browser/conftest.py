@@ -7,7 +7,9 @@ import pytest
 
 from tests.browser.conftest import (  # noqa: F401 - fixtures shared with the widget suite
     axe_page,
+    browser_context_args,
     browser_type_launch_args,
+    fake_vendors,
     live_server,
 )
 

@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from service.domain.notices import toml_out
-from service.domain.notices import as_format_2
+from service.domain.notices import as_format_2, toml_out
 from service.domain.notices.loading import load_notice
 from service.domain.scan.suggest import draft, lifetime
 from tests.conftest import demo_notice
