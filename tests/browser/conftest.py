@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import json
 import threading
 import time
@@ -27,11 +29,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "browser: needs /usr/bin/chromium (Playwright)")
 
 
+_VENDORS: dict[str, FakeVendors] = {}
+_VENDORS_STACK = contextlib.ExitStack()
+atexit.register(_VENDORS_STACK.close)
+
+
 @pytest.fixture(scope="session")
-def fake_vendors(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeVendors]:
-    """The stand-ins for YouTube, Google Maps and Vimeo (tests/browser/fake_vendors.py)."""
-    with serve(tmp_path_factory.mktemp("vendors")) as vendors:
-        yield vendors
+def fake_vendors(tmp_path_factory: pytest.TempPathFactory) -> FakeVendors:
+    """The stand-ins for YouTube, Google Maps and Vimeo (tests/browser/fake_vendors.py): one
+    server per test process, whichever suite's conftest asks first (the auditor and console
+    suites import this fixture; two servers would leave Chromium, launched once per process,
+    mapping the vendors' hosts to the other one)."""
+    if "server" not in _VENDORS:
+        _VENDORS["server"] = _VENDORS_STACK.enter_context(
+            serve(tmp_path_factory.mktemp("vendors")))
+    return _VENDORS["server"]
 
 
 @pytest.fixture
